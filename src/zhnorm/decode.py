@@ -1,0 +1,115 @@
+"""Bytes to text: BOMs, strict UTF-8, then the Chinese legacy encodings.
+
+A GBK or Big5 file read with the right codec is not mojibake: decoding it
+correctly here is what keeps the ``repair`` stage from having to guess.
+
+>>> decode("中文".encode("gbk"))
+'中文'
+>>> decode("中文".encode("utf-8"))
+'中文'
+>>> decode(b"\\xef\\xbb\\xbf\\xe4\\xb8\\xad")
+'中'
+"""
+
+from __future__ import annotations
+
+import codecs
+
+__all__ = ["CHINESE_ENCODINGS", "DecodeError", "decode", "detect"]
+
+#: The legacy encodings auto-detection chooses among, after UTF-8.
+CHINESE_ENCODINGS: tuple[str, ...] = ("gb18030", "big5", "big5hkscs")
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# How much of a large input charset-normalizer looks at; the whole input is
+# then decoded strictly with its choice, so a wrong guess cannot pass silently.
+_SNIFF_BYTES = 64 * 1024
+
+
+class DecodeError(ValueError):
+    """Bytes that are not valid in the chosen (or any detected) encoding.
+
+    ``offset`` is the index of the first bad byte, ``encoding`` the codec tried.
+    """
+
+    def __init__(self, encoding: str, offset: int, reason: str) -> None:
+        self.encoding = encoding
+        self.offset = offset
+        self.reason = reason
+        super().__init__(f"not valid {encoding} at byte {offset}: {reason}")
+
+
+def detect(data: bytes) -> str:
+    """Name the encoding :func:`decode` would use for ``data`` in auto mode."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    from charset_normalizer import from_bytes
+
+    sample = _cut(data, _SNIFF_BYTES)
+    best = from_bytes(sample, cp_isolation=list(CHINESE_ENCODINGS)).best()
+    if best is not None:
+        return _canonical(best.encoding)
+    return "gb18030"
+
+
+def decode(data: bytes, encoding: str = "auto", errors: str = "strict") -> str:
+    """Decode ``data`` to text.
+
+    ``encoding="auto"`` honours a BOM, then tries strict UTF-8, then picks
+    among :data:`CHINESE_ENCODINGS`; when the pick fails on a later byte, the
+    other candidates are tried before giving up. ``errors="strict"`` raises
+    :class:`DecodeError` naming the first bad byte; ``errors="replace"`` puts
+    U+FFFD there instead (nothing is ever dropped silently).
+    """
+    if encoding != "auto":
+        return _decode_with(data, encoding, errors)
+    first = detect(data)
+    candidates = [first] + [e for e in ("utf-8", *CHINESE_ENCODINGS) if e != first]
+    if first.startswith(("utf-16", "utf-32", "utf-8-sig")):
+        candidates = [first]
+    error: DecodeError | None = None
+    for name in candidates:
+        try:
+            return _decode_with(data, name, "strict")
+        except DecodeError as exc:
+            if error is None or exc.offset > error.offset:
+                error = exc
+    if errors == "strict":
+        assert error is not None
+        raise error
+    return _decode_with(data, first, errors)
+
+
+def _decode_with(data: bytes, encoding: str, errors: str) -> str:
+    try:
+        return data.decode(encoding, errors)
+    except UnicodeDecodeError as exc:
+        raise DecodeError(encoding, exc.start, exc.reason) from None
+    except LookupError:
+        raise DecodeError(encoding, 0, "unknown encoding") from None
+
+
+def _cut(data: bytes, size: int) -> bytes:
+    """At most ``size`` bytes of ``data``, cut after a line end where possible."""
+    if len(data) <= size:
+        return data
+    end = data.rfind(b"\n", 0, size)
+    return data[: end + 1] if end > 0 else data[:size]
+
+
+def _canonical(name: str) -> str:
+    return codecs.lookup(name).name
