@@ -1,0 +1,6 @@
+"""``python -m zhnorm``."""
+
+from zhnorm.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""Bytes in and out: streaming reads cut at line ends, JSONL fields, atomic writes.
+
+This module knows bytes, files, encodings and JSON; it knows nothing of
+Chinese. Text is read in bounded chunks that always end at a line end, so a
+stage never sees half a line and memory stays flat however large the input
+is (one very long line is kept whole).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from zhnorm.decode import DecodeError, detect
+
+__all__ = [
+    "CHUNK_SIZE",
+    "BinaryInputError",
+    "JsonlError",
+    "TextChunks",
+    "atomic_writer",
+    "iter_byte_chunks",
+    "iter_files",
+    "rewrite_jsonl_line",
+]
+
+#: Bytes read at a time; chunks are then cut back to the last line end.
+CHUNK_SIZE = 1 << 20
+_SNIFF = 64 * 1024
+
+
+class BinaryInputError(ValueError):
+    """The input has NUL bytes and no UTF-16/32 BOM: it is not text."""
+
+
+class JsonlError(ValueError):
+    """A JSONL record that cannot be processed; ``line`` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        super().__init__(f"line {line}: {message}")
+
+
+def iter_byte_chunks(stream: BinaryIO, size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """Read ``stream`` in pieces of about ``size`` bytes, each ending at ``\\n``.
+
+    Only the last piece may lack a final newline; a line longer than ``size``
+    comes out whole.
+    """
+    pending = b""
+    while True:
+        block = stream.read(size)
+        if not block:
+            break
+        pending += block
+        cut = pending.rfind(b"\n")
+        if cut < 0:
+            continue
+        yield pending[: cut + 1]
+        pending = pending[cut + 1 :]
+    if pending:
+        yield pending
+
+
+@dataclass
+class TextChunks:
+    """Decode a byte stream into text chunks that end at line ends.
+
+    ``encoding="auto"`` looks at the first 64 KiB (BOM, strict UTF-8, then the
+    Chinese legacy encodings) and decodes everything with that choice; a
+    later byte that does not fit raises :class:`~zhnorm.decode.DecodeError`
+    with its absolute offset, never a silent replacement unless
+    ``errors="replace"``. After iteration, ``encoding`` names the codec used
+    and ``bom`` says whether the input started with a byte-order mark.
+    """
+
+    stream: BinaryIO
+    encoding: str = "auto"
+    errors: str = "strict"
+    size: int = CHUNK_SIZE
+    bom: bool = False
+
+    def __iter__(self) -> Iterator[str]:
+        chunks = iter_byte_chunks(self.stream, self.size)
+        head = b""
+        for chunk in chunks:  # gather enough to sniff the encoding
+            head += chunk
+            if len(head) >= _SNIFF:
+                break
+        if not head:
+            return
+        self._choose(head)
+        decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
+        offset = 0
+        carry = ""  # decoded text after the last line end (UTF-16 can split "\n")
+        for data in _chain_first(head, chunks):
+            try:
+                text = carry + decoder.decode(data)
+            except UnicodeDecodeError as exc:
+                # exc.object is the decoder's pending bytes followed by ``data``.
+                begin = offset - (len(exc.object) - len(data))
+                raise DecodeError(self.encoding, begin + exc.start, exc.reason) from None
+            offset += len(data)
+            cut = text.rfind("\n") + 1
+            if cut:
+                yield text[:cut]
+            carry = text[cut:]
+        try:
+            tail = carry + decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            begin = offset - len(exc.object)
+            raise DecodeError(self.encoding, begin + exc.start, exc.reason) from None
+        if tail:
+            yield tail
+
+    def _choose(self, head: bytes) -> None:
+        if self.encoding == "auto":
+            self.encoding = detect(head)
+            if b"\0" in head and not self.encoding.startswith(("utf-16", "utf-32")):
+                raise BinaryInputError("binary file (NUL bytes)")
+        else:
+            try:
+                self.encoding = codecs.lookup(self.encoding).name
+            except LookupError:
+                raise DecodeError(self.encoding, 0, "unknown encoding") from None
+        self.bom = head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if self.encoding == "utf-8" and self.bom:
+            self.encoding = "utf-8-sig"
+
+
+def _chain_first(first: bytes, rest: Iterable[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def iter_files(paths: Iterable[Path], *, recursive: bool, glob: str) -> Iterator[tuple[Path, bool]]:
+    """Expand paths into ``(file, named)``: ``named`` is False for files found in a directory.
+
+    Directories are walked (sorted, hidden entries skipped) only with
+    ``recursive``; otherwise they raise :class:`IsADirectoryError`.
+    """
+    for path in paths:
+        if path.is_dir():
+            if not recursive:
+                raise IsADirectoryError(f"{path}: is a directory (use --recursive)")
+            for found in sorted(path.rglob(glob)):
+                rel = found.relative_to(path).parts
+                if found.is_file() and not any(p.startswith(".") for p in rel):
+                    yield found, False
+        elif path.exists():
+            yield path, True
+        else:
+            raise FileNotFoundError(f"{path}: no such file or directory")
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """Write ``path`` all at once or not at all.
+
+    The data goes to a temporary file in the same directory, which is
+    flushed, fsynced and renamed over ``path``; an existing file's permission
+    bits are kept. On any error (or KeyboardInterrupt) the temporary file is
+    removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".zhnorm-tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+# --- JSONL ----------------------------------------------------------------
+
+_DECODER = json.JSONDecoder()
+_WS = " \t\n\r"
+
+
+def rewrite_jsonl_line(line: str, fields: list[tuple[str, ...]], fix: Callable[[str], str]) -> str:
+    """Apply ``fix`` to the string fields at ``fields`` (key paths) of one JSON record.
+
+    Only the selected string values are re-encoded, and only when ``fix``
+    changed them; every other byte of the record (key order, numbers,
+    escapes, spacing) is kept exactly. Missing fields and ``null`` pass
+    through; any other non-string value is an error.
+
+    >>> rewrite_jsonl_line('{"id": 1.50, "text": "abc", "m": {"t": "x"}}', [("text",), ("m", "t")], str.upper)
+    '{"id": 1.50, "text": "ABC", "m": {"t": "X"}}'
+    """
+    spans: list[tuple[int, int, str]] = []
+    end = _walk_object(line, _skip_ws(line, 0), fields, (), spans)
+    if _skip_ws(line, end) != len(line):
+        raise ValueError("extra data after the JSON record")
+    pieces: list[str] = []
+    last = 0
+    for start, stop, value in spans:
+        fixed = fix(value)
+        if fixed != value:
+            pieces.append(line[last:start])
+            pieces.append(json.dumps(fixed, ensure_ascii=False))
+            last = stop
+    if not pieces:
+        return line
+    pieces.append(line[last:])
+    return "".join(pieces)
+
+
+def _skip_ws(s: str, i: int) -> int:
+    n = len(s)
+    while i < n and s[i] in _WS:
+        i += 1
+    return i
+
+
+def _walk_object(
+    s: str,
+    i: int,
+    fields: list[tuple[str, ...]],
+    prefix: tuple[str, ...],
+    spans: list[tuple[int, int, str]],
+) -> int:
+    """Scan the object at ``s[i]``; record spans of selected string values; return its end."""
+    if i >= len(s) or s[i] != "{":
+        if not prefix:
+            raise ValueError("a JSONL record must be a JSON object")
+        _, end = _DECODER.raw_decode(s, i)
+        return end
+    i = _skip_ws(s, i + 1)
+    if i < len(s) and s[i] == "}":
+        return i + 1
+    while True:
+        if i >= len(s) or s[i] != '"':
+            raise ValueError(f"expected a key at column {i + 1}")
+        key, i = json.decoder.scanstring(s, i + 1)
+        i = _skip_ws(s, i)
+        if i >= len(s) or s[i] != ":":
+            raise ValueError(f"expected ':' at column {i + 1}")
+        i = _skip_ws(s, i + 1)
+        path = (*prefix, key)
+        if path in fields:
+            start = i
+            value, i = _DECODER.raw_decode(s, i)
+            if isinstance(value, str):
+                spans.append((start, i, value))
+            elif value is not None:
+                raise ValueError(f"field {'.'.join(path)!r} is {type(value).__name__}, not a string")
+        elif any(f[: len(path)] == path for f in fields) and s.startswith("{", i):
+            i = _walk_object(s, i, fields, path, spans)
+        else:
+            _, i = _DECODER.raw_decode(s, i)
+        i = _skip_ws(s, i)
+        if i < len(s) and s[i] == ",":
+            i = _skip_ws(s, i + 1)
+            continue
+        if i < len(s) and s[i] == "}":
+            return i + 1
+        raise ValueError(f"expected ',' or '}}' at column {i + 1}")
