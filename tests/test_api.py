@@ -1,0 +1,61 @@
+"""The public Python API: normalize, Normalizer, explain, decode."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+import zhnorm
+from zhnorm import Change, Normalizer
+
+
+def test_normalizer_is_frozen_and_picklable() -> None:
+    config = Normalizer(to="hant", skip=["repair"])
+    assert config.skip == ("repair",)
+    with pytest.raises(AttributeError):
+        config.to = "hans"  # type: ignore[misc]
+    clone = pickle.loads(pickle.dumps(config))
+    assert clone == config
+    assert clone.normalize("简体中文") == config.normalize("简体中文") == "簡體中文"
+
+
+def test_stage_selection() -> None:
+    assert Normalizer().stages[0] == "repair"
+    assert Normalizer(only=["convert"]).stages == ("convert",)
+    assert "repair" not in Normalizer(skip=["repair"]).stages
+    with pytest.raises(ValueError, match="valid stages"):
+        Normalizer(only=["nope"])
+
+
+def test_unknown_target_lists_valid_ones() -> None:
+    with pytest.raises(ValueError, match="hant"):
+        Normalizer(to="klingon")
+
+
+def test_normalize_repairs_then_converts() -> None:
+    mojibake = "繁體中文".encode().decode("latin-1")
+    assert zhnorm.normalize(mojibake, to="hans") == "繁体中文"
+
+
+def test_opencc_config_by_name() -> None:
+    assert zhnorm.normalize("鼠标和软件", opencc="s2twp", only=["convert"]) == "滑鼠和軟體"
+
+
+def test_normalize_batch_matches_normalize() -> None:
+    config = Normalizer(to="hant")
+    texts = ["简体", "", "ä¸­æ–‡", "English"]
+    assert config.normalize_batch(texts) == [config.normalize(t) for t in texts]
+
+
+def test_explain_names_each_stage() -> None:
+    text, changes = zhnorm.explain("ä¸­æ–‡ 简体", to="hant")
+    assert text == "中文 簡體"
+    stages = [c.stage for c in changes]
+    assert "repair" in stages and "convert" in stages
+    assert all(isinstance(c, Change) for c in changes)
+    assert zhnorm.explain("中文", to="hans") == ("中文", [])
+
+
+def test_decode_is_public() -> None:
+    assert zhnorm.decode("中文".encode("big5")) == "中文"

@@ -1,0 +1,162 @@
+"""The CLI, through Typer's runner and through real subprocesses and pipes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zhnorm.cli import app
+
+runner = CliRunner()
+
+
+def zhnorm(*args: str, input: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "zhnorm", *args], input=input, capture_output=True, cwd=cwd, timeout=120
+    )
+
+
+def test_stdin_to_stdout_real_pipe() -> None:
+    done = zhnorm("--to", "hant", input="简体中文\nä¸­æ–‡\n".encode())
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == "簡體中文\n中文\n"
+    assert done.stderr == b""
+
+
+def test_dash_means_stdin() -> None:
+    done = zhnorm("--to", "hans", "-", input="繁體".encode())
+    assert done.stdout.decode() == "繁体"
+
+
+def test_gbk_and_big5_files_become_utf8(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes("简体中文的新闻\n".encode("gbk"))
+    (tmp_path / "b.txt").write_bytes("繁體中文的部落格\n".encode("big5"))
+    result = runner.invoke(app, ["--to", "hant", str(tmp_path / "a.txt"), str(tmp_path / "b.txt")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "簡體中文的新聞\n繁體中文的部落格\n"
+
+
+def test_output_file_and_in_place(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_bytes("\ufeff简体\r\n中文".encode())
+    os.chmod(src, 0o600)
+    out = tmp_path / "out.txt"
+    assert runner.invoke(app, ["--to", "hant", str(src), "-o", str(out)]).exit_code == 0
+    assert out.read_bytes() == "\ufeff簡體\r\n中文".encode()
+    assert runner.invoke(app, ["--to", "hant", "--in-place", str(src)]).exit_code == 0
+    assert src.read_bytes() == "\ufeff簡體\r\n中文".encode()  # BOM, CRLF, no final newline kept
+    assert oct(src.stat().st_mode & 0o777) == oct(0o600)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "out.txt"]
+
+
+def test_directories_need_recursive(tmp_path: Path) -> None:
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    (tmp_path / "d" / "one.txt").write_text("简体", encoding="utf-8")
+    (tmp_path / "d" / "sub" / "two.txt").write_text("体育", encoding="utf-8")
+    (tmp_path / "d" / "skip.md").write_text("简", encoding="utf-8")
+    result = runner.invoke(app, [str(tmp_path / "d")])
+    assert result.exit_code == 2
+    assert "--recursive" in result.stderr
+    result = runner.invoke(app, ["--to", "hant", "-r", "--glob", "*.txt", str(tmp_path / "d")])
+    assert result.exit_code == 0
+    assert result.stdout == "簡體體育"
+
+
+def test_check_and_diff_write_nothing(tmp_path: Path) -> None:
+    clean, dirty = tmp_path / "clean.txt", tmp_path / "dirty.txt"
+    clean.write_text("繁體中文\n", encoding="utf-8")
+    dirty.write_text("简体中文\n", encoding="utf-8")
+    result = runner.invoke(app, ["--to", "hant", "--check", str(clean), str(dirty)])
+    assert result.exit_code == 1
+    assert result.stdout == f"would change: {dirty}\n"
+    assert runner.invoke(app, ["--to", "hant", "--check", str(clean)]).exit_code == 0
+    result = runner.invoke(app, ["--to", "hant", "--diff", str(dirty)])
+    assert result.exit_code == 1
+    assert "-简体中文\n+簡體中文\n" in result.stdout
+    assert dirty.read_text(encoding="utf-8") == "简体中文\n"
+
+
+def test_jsonl_fields_and_untouched_bytes() -> None:
+    records = [
+        '{"id": 1.0, "text": "简体", "meta": {"title": "标题", "raw": "\\u7b80"}, "n": null}',
+        '{"text": "ä¸­æ–‡", "id": 2}',
+        "",
+        '{"id": 3}',
+    ]
+    data = ("\n".join(records) + "\n").encode()
+    done = zhnorm("--to", "hant", "--jsonl", "--field", "text", "--field", "meta.title", input=data)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode().split("\n")
+    assert out[0] == '{"id": 1.0, "text": "簡體", "meta": {"title": "標題", "raw": "\\u7b80"}, "n": null}'
+    assert json.loads(out[1]) == {"text": "中文", "id": 2}
+    assert out[2:] == ["", '{"id": 3}', ""]
+
+
+def test_jsonl_bad_record_names_the_line() -> None:
+    data = b'{"text": "a"}\n{"text": 5}\n{"text": "b"}\n'
+    done = zhnorm("--jsonl", "--field", "text", input=data)
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == "zhnorm: <stdin>: line 2: field 'text' is int, not a string"
+    done = zhnorm("--jsonl", "--field", "text", "--keep-going", input=data)
+    assert done.returncode == 0
+    assert done.stdout == data
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--to", "klingon"], "unknown target"),
+        (["--opencc", "x2y"], "s2twp"),
+        (["--only", "nope"], "valid stages"),
+        (["--encoding", "nope"], "unknown encoding"),
+        (["--jsonl"], "--field"),
+        (["/does/not/exist"], "no such file"),
+    ],
+)
+def test_errors_are_one_line_exit_2(args: list[str], message: str) -> None:
+    done = zhnorm(*args, input=b"x")
+    assert done.returncode == 2
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and lines[0].startswith("zhnorm: ")
+
+
+def test_undecodable_bytes_are_reported_not_dropped(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("中文".encode() + b"\xff\n")
+    done = zhnorm("--encoding", "utf-8", str(bad))
+    assert done.returncode == 2
+    assert done.stderr.decode() == f"zhnorm: {bad}: not valid utf-8 at byte 6: invalid start byte\n"
+    done = zhnorm("--encoding", "utf-8", "--errors", "replace", "--only", "repair", str(bad))
+    assert done.returncode == 0
+    assert done.stdout.decode() == "中文\ufffd\n"
+
+
+def test_a_bad_input_does_not_stop_the_rest(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("简体", encoding="utf-8")
+    done = zhnorm("--to", "hant", str(tmp_path / "missing.txt"), str(good))
+    assert done.returncode == 2
+    assert done.stdout.decode() == "簡體"
+    done = zhnorm("--to", "hant", "--fail-fast", str(tmp_path / "missing.txt"), str(good))
+    assert done.returncode == 2 and done.stdout == b""
+
+
+def test_broken_pipe_exits_quietly() -> None:
+    big = ("简体中文的一行\n" * 200_000).encode()
+    done = subprocess.run(
+        f"{sys.executable} -m zhnorm --to hant | head -n 1",
+        shell=True, input=big, capture_output=True, timeout=120,
+    )
+    assert done.stdout.decode() == "簡體中文的一行\n"
+    assert done.stderr == b""
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("zhnorm ")

@@ -1,0 +1,71 @@
+"""bytes -> str: BOMs, strict UTF-8, GB18030/Big5 detection, errors that name the byte."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from zhnorm import decode
+from zhnorm.decode import DecodeError, detect
+
+SIMPLIFIED = "这是我们自己写的一段简体中文，用来测试编码检测是否可靠。北京的春天风很大。\n" * 3
+TRADITIONAL = "這是我們自己寫的一段繁體中文，用來測試編碼檢測是否可靠。臺北的夏天很熱。\n" * 3
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "expected"),
+    [
+        (SIMPLIFIED, "gbk", "gb18030"),
+        (SIMPLIFIED, "gb18030", "gb18030"),
+        (TRADITIONAL, "big5", "big5"),
+        (SIMPLIFIED, "utf-8", "utf-8"),
+        (TRADITIONAL, "utf-8", "utf-8"),
+    ],
+)
+def test_detects_and_decodes_real_encodings(text: str, encoding: str, expected: str) -> None:
+    data = text.encode(encoding)
+    assert detect(data) == expected
+    assert decode(data) == text
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-32"])
+def test_bom_decides(codec: str) -> None:
+    data = SIMPLIFIED.encode(codec)
+    assert decode(data) == SIMPLIFIED
+
+
+def test_utf16_without_bom_is_not_guessed_as_text() -> None:
+    data = codecs.BOM_UTF16_LE + "中文".encode("utf-16-le")
+    assert decode(data) == "中文"
+
+
+def test_explicit_encoding_error_names_the_byte() -> None:
+    data = "中文".encode() + b"\xff" + "测试".encode()
+    with pytest.raises(DecodeError) as info:
+        decode(data, "utf-8")
+    assert info.value.offset == 6
+    assert "byte 6" in str(info.value)
+
+
+def test_replace_is_opt_in_and_visible() -> None:
+    data = "中文".encode() + b"\xff"
+    assert decode(data, "utf-8", errors="replace") == "中文\ufffd"
+
+
+def test_auto_never_drops_bytes_silently() -> None:
+    data = b"\x80\xff\xfe\x81"  # valid in none of the candidates
+    with pytest.raises(DecodeError):
+        decode(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_decode_or_raise_the_documented_error(data: bytes) -> None:
+    try:
+        text = decode(data)
+    except DecodeError:
+        return
+    assert isinstance(text, str)
