@@ -6,28 +6,29 @@ Errors are one line on stderr naming the file (and the line for JSONL).
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import io
+import json
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 
 from zhnorm import __version__
 from zhnorm.decode import DecodeError
-from zhnorm.io import (
-    BinaryInputError,
-    JsonlError,
-    TextChunks,
-    atomic_writer,
-    iter_files,
-    rewrite_jsonl_line,
-)
+from zhnorm.io import BinaryInputError, JsonlError, TextChunks, atomic_writer, iter_files
+from zhnorm.parallel import ChunkJob, cpu_count, ordered_map
 from zhnorm.pipeline import Normalizer
+from zhnorm.report import Stats
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 app = typer.Typer(
     add_completion=False,
@@ -52,18 +53,19 @@ def _version(value: bool) -> None:
 
 @dataclass
 class Run:
-    """Settings of one command run that are not the normalizer's."""
+    """Settings of one command run that are not the normalizer's, and its running totals."""
 
-    config: Normalizer
+    job: ChunkJob
     encoding: str
     errors: str
-    jsonl: bool
-    fields: list[tuple[str, ...]]
-    keep_going: bool
     check: bool
     diff: bool
+    jobs: int
+    progress: Progress | None = None
     changed: list[str] = field(default_factory=list)
-    bad_records: int = 0
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    total: Stats = field(default_factory=Stats)
+    explain_out: TextIO | None = None
 
 
 @app.command()
@@ -111,6 +113,17 @@ def normalize(
         bool, typer.Option("--keep-going", help="JSONL: pass malformed records through unchanged and go on.")
     ] = False,
     fail_fast: Annotated[bool, typer.Option("--fail-fast", help="Stop at the first bad input.")] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes (0: all cores); output order is kept.")
+    ] = 1,
+    report: Annotated[
+        str | None, typer.Option("--report", help="Write a JSON summary per file and in total to FILE or -.")
+    ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", help="Write one JSON record per changed line or record to FILE or -."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -136,25 +149,38 @@ def normalize(
             fields=fields,
             keep_going=keep_going,
             paths=paths,
+            jobs=jobs,
+            report=report,
+            explain=explain,
         )
     except (UsageError, ValueError) as exc:
         _error(str(exc))
         raise typer.Exit(EXIT_ERROR) from None
 
-    try:
-        status = _run_all(run, paths or [STDIN], output, in_place, recursive, glob, fail_fast)
-    except BrokenPipeError:
-        # `| head` closed the pipe: stop quietly. Point stdout at devnull so the
-        # interpreter's final flush cannot raise again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(EXIT_OK) from None
-    except KeyboardInterrupt:
-        _error("interrupted")
-        raise typer.Exit(130) from None
-    except OSError as exc:  # the output could not be written
-        _error(f"{output or '<stdout>'}: {_reason(exc)}")
-        raise typer.Exit(EXIT_ERROR) from None
+    with ExitStack() as stack:
+        try:
+            if explain:
+                run.explain_out = stack.enter_context(_text_sink(explain))
+            if not quiet and sys.stderr.isatty():
+                run.progress = stack.enter_context(_progress())
+            status = _run_all(run, paths or [STDIN], output, in_place, recursive, glob, fail_fast)
+            if report:
+                with _text_sink(report) as out:
+                    json.dump(_report(run), out, ensure_ascii=False, indent=2)
+                    out.write("\n")
+        except BrokenPipeError:
+            # `| head` closed the pipe: stop quietly. Point stdout at devnull so the
+            # interpreter's final flush cannot raise again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_OK) from None
+        except KeyboardInterrupt:
+            _error("interrupted")
+            raise typer.Exit(130) from None
+        except OSError as exc:  # an output could not be written
+            name = exc.filename or output or "<stdout>"
+            _error(f"{name}: {_reason(exc)}")
+            raise typer.Exit(EXIT_ERROR) from None
     if status == EXIT_OK and run.changed and (check or diff):
         status = EXIT_CHANGED
     raise typer.Exit(status)
@@ -176,6 +202,9 @@ def _prepare(
     fields,
     keep_going,
     paths,
+    jobs,
+    report,
+    explain,
 ) -> Run:
     if in_place and (output or check or diff):
         raise UsageError("--in-place cannot be combined with --output, --check or --diff")
@@ -187,24 +216,24 @@ def _prepare(
         raise UsageError("--jsonl needs at least one --field NAME")
     if fields and not jsonl:
         raise UsageError("--field only applies with --jsonl")
+    if jobs < 0:
+        raise UsageError("--jobs must be 0 (all cores) or more")
+    if "-" in (report, explain) and not (output or in_place or check):
+        raise UsageError("--report - and --explain - need stdout free: use --output, --in-place or --check")
     if encoding != "auto":
-        import codecs
-
         try:
             codecs.lookup(encoding)
         except LookupError:
             raise UsageError(f"unknown encoding {encoding!r}") from None
     config = Normalizer(to=to, opencc=opencc, only=tuple(only or ()), skip=tuple(skip or ()))
-    return Run(
-        config=config,
-        encoding=encoding,
-        errors=errors,
-        jsonl=jsonl,
-        fields=[tuple(f.split(".")) for f in fields or ()],
+    job = ChunkJob(
+        config,
+        fields=tuple(tuple(f.split(".")) for f in fields or ()),
         keep_going=keep_going,
-        check=check,
-        diff=diff,
+        stats=report is not None,
+        explain=explain is not None,
     )
+    return Run(job=job, encoding=encoding, errors=errors, check=check, diff=diff, jobs=jobs or cpu_count())
 
 
 def _run_all(
@@ -222,23 +251,28 @@ def _run_all(
         if not (in_place or run.check or run.diff):
             sink = stack.enter_context(atomic_writer(output)) if output else sys.stdout.buffer
         for path, named, problem in _inputs(paths, recursive, glob):
+            name = _display(path)
             if problem:
                 _error(problem)
+                run.files[name] = {"error": problem}
                 status = EXIT_ERROR
             else:
                 try:
                     _process(run, path, sink, in_place)
                 except BinaryInputError as exc:
-                    _error(f"{_display(path)}: {exc}: skipped")
+                    _error(f"{name}: {exc}: skipped")
+                    run.files[name] = {"skipped": str(exc)}
                     if named:
                         status = EXIT_ERROR
                 except (DecodeError, JsonlError) as exc:
-                    _error(f"{_display(path)}: {exc}")
+                    _error(f"{name}: {exc}")
+                    run.files[name] = {"error": str(exc)}
                     status = EXIT_ERROR
                 except OSError as exc:
-                    if isinstance(exc, BrokenPipeError):
+                    if isinstance(exc, BrokenPipeError) or exc.filename == str(output):
                         raise
-                    _error(f"{_display(path)}: {_reason(exc)}")
+                    _error(f"{name}: {_reason(exc)}")
+                    run.files[name] = {"error": _reason(exc)}
                     status = EXIT_ERROR
             if status == EXIT_ERROR and fail_fast:
                 break
@@ -270,58 +304,90 @@ def _process(run: Run, path: Path, sink: BinaryIO | None, in_place: bool) -> Non
         source = sys.stdin.buffer if path == STDIN else stack.enter_context(open(path, "rb"))
         chunks = TextChunks(source, run.encoding, run.errors)
         out = stack.enter_context(atomic_writer(path)) if in_place else sink
-        fix = _jsonl_fixer(run) if run.jsonl else run.config.normalize
+        task = None
+        if run.progress is not None:
+            size = os.fstat(source.fileno()).st_size if path != STDIN else None
+            task = run.progress.add_task(name, total=size or None)
+        stats = Stats()
         before: list[str] = []
         after: list[str] = []
         changed = False
         first = True
-        for chunk in chunks:
-            fixed = fix(chunk)
-            if fixed != chunk:
+        for (chunk, _), result in ordered_map(run.job, _numbered(chunks), run.jobs):
+            if result.text != chunk:
                 changed = True
             if run.diff:
                 before.append(chunk)
-                after.append(fixed)
+                after.append(result.text)
             if out is not None:
                 if first and chunks.bom:
                     out.write(b"\xef\xbb\xbf")
-                out.write(fixed.encode("utf-8", "surrogateescape"))
+                out.write(result.text.encode("utf-8", "surrogateescape"))
             first = False
+            for warning in result.warnings:
+                _error(f"{name}: {warning}")
+            if result.stats is not None:
+                stats.merge(result.stats)
+            if run.explain_out is not None:
+                for record in result.explained:
+                    run.explain_out.write(json.dumps({"file": name, **record}, ensure_ascii=False) + "\n")
+            if task is not None and run.progress is not None:
+                run.progress.advance(task, len(chunk.encode("utf-8", "surrogatepass")))
         if changed:
             run.changed.append(name)
             if run.check:
                 typer.echo(f"would change: {name}")
             if run.diff:
                 _print_diff(name, "".join(before), "".join(after))
+        if run.job.stats:
+            run.files[name] = {"encoding": chunks.encoding, **stats.as_dict()}
+            run.total.merge(stats)
 
 
-def _jsonl_fixer(run: Run):
-    """A chunk -> chunk function that rewrites the selected fields of each record."""
-    state = {"line": 0}
-    normalize = run.config.normalize
+def _numbered(chunks: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """Pair each chunk with the number of its first line."""
+    line = 1
+    for chunk in chunks:
+        yield chunk, line
+        line += chunk.count("\n")
 
-    def fix(chunk: str) -> str:
-        lines = chunk.split("\n")
-        for i, raw in enumerate(lines):
-            if i == len(lines) - 1 and raw == "":
-                break  # the chunk ended with a newline
-            state["line"] += 1
-            body = raw[:-1] if raw.endswith("\r") else raw
-            if not body.strip():
-                continue
-            try:
-                new = rewrite_jsonl_line(body, run.fields, normalize)
-            except ValueError as exc:
-                if run.keep_going:
-                    run.bad_records += 1
-                    _error(f"line {state['line']}: {exc}: passed through unchanged")
-                    continue
-                raise JsonlError(state["line"], str(exc)) from None
-            if new is not body:
-                lines[i] = new + raw[len(body) :]
-        return "\n".join(lines)
 
-    return fix
+def _report(run: Run) -> dict[str, Any]:
+    return {
+        "config": {"to": run.job.config.to, "opencc": run.job.config.opencc, "stages": run.job.config.stages},
+        "files": run.files,
+        "total": {"files": len(run.files), **run.total.as_dict()},
+    }
+
+
+@contextmanager
+def _text_sink(target: str) -> Iterator[TextIO]:
+    """``-`` is stdout; anything else is a file written atomically."""
+    if target == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with atomic_writer(Path(target)) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8")
+        yield text
+        text.flush()
+        text.detach()  # atomic_writer closes the file
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        yield progress
 
 
 def _print_diff(name: str, old: str, new: str) -> None:

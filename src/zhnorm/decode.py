@@ -40,10 +40,13 @@ class DecodeError(ValueError):
     """
 
     def __init__(self, encoding: str, offset: int, reason: str) -> None:
+        super().__init__(encoding, offset, reason)  # picklable: args rebuild the error
         self.encoding = encoding
         self.offset = offset
         self.reason = reason
-        super().__init__(f"not valid {encoding} at byte {offset}: {reason}")
+
+    def __str__(self) -> str:
+        return f"not valid {self.encoding} at byte {self.offset}: {self.reason}"
 
 
 def detect(data: bytes) -> str:

@@ -45,8 +45,12 @@ class JsonlError(ValueError):
     """A JSONL record that cannot be processed; ``line`` is 1-based."""
 
     def __init__(self, line: int, message: str) -> None:
+        super().__init__(line, message)  # args stay (line, message): picklable across --jobs
         self.line = line
-        super().__init__(f"line {line}: {message}")
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
 
 
 def iter_byte_chunks(stream: BinaryIO, size: int = CHUNK_SIZE) -> Iterator[bytes]:

@@ -104,7 +104,7 @@ class Normalizer:
         # A stage may check its own settings (a target name, a dictionary file)
         # so that a bad one fails here, with a clear message, not mid-batch.
         for name in self.stages:
-            validate = getattr(_module(name), "validate", None)
+            validate = getattr(stage_module(name), "validate", None)
             if validate is not None:
                 validate(self)
 
@@ -124,7 +124,7 @@ class Normalizer:
     def normalize(self, text: str) -> str:
         """Run every enabled stage over ``text``."""
         for name in self.stages:
-            text = _module(name).apply(text, self)
+            text = stage_module(name).apply(text, self)
         return text
 
     def normalize_batch(self, texts: Sequence[str]) -> list[str]:
@@ -135,7 +135,7 @@ class Normalizer:
         """Normalize ``text`` and list the changes each stage made, in order."""
         changes: list[Change] = []
         for name in self.stages:
-            text, stage_changes = _module(name).explain(text, self)
+            text, stage_changes = stage_module(name).explain(text, self)
             changes.extend(stage_changes)
         return text, changes
 
@@ -143,7 +143,8 @@ class Normalizer:
 _MODULES: dict[str, ModuleType] = {}
 
 
-def _module(name: str) -> ModuleType:
+def stage_module(name: str) -> ModuleType:
+    """The module that implements stage ``name`` (imported on first use)."""
     module = _MODULES.get(name)
     if module is None:
         module = _MODULES[name] = importlib.import_module(STAGES[name])

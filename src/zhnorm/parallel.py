@@ -1,0 +1,159 @@
+"""Chunk jobs and ``--jobs``: the same work in one process or many, output in input order.
+
+A :class:`ChunkJob` says what to do with one chunk of input (plain text, or
+JSON Lines with selected fields) and returns a :class:`ChunkResult`. With
+``jobs > 1`` the job is sent once to each worker process, which builds its
+own converters on first use; chunks go out in order and come back in order,
+with a bounded number in flight, so memory stays flat and the output is
+byte-identical to ``jobs == 1``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from zhnorm.io import JsonlError, rewrite_jsonl_line
+from zhnorm.pipeline import Normalizer
+from zhnorm.report import Stats, explain_lines, run_with_stats
+
+__all__ = ["ChunkJob", "ChunkResult", "cpu_count", "ordered_map"]
+
+
+@dataclass
+class ChunkResult:
+    """A processed chunk: its text, what was counted, what was explained, what went wrong."""
+
+    text: str
+    stats: Stats | None = None
+    explained: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """What to do with each chunk; picklable, sent once to each worker."""
+
+    config: Normalizer
+    fields: tuple[tuple[str, ...], ...] = ()
+    keep_going: bool = False
+    stats: bool = False
+    explain: bool = False
+
+    def __call__(self, chunk: str, first_line: int) -> ChunkResult:
+        stats = Stats() if self.stats else None
+        result = ChunkResult("", stats)
+        if self.fields:
+            result.text = self._jsonl(chunk, first_line, result)
+        else:
+            result.text = self._text(chunk, first_line, result)
+        if stats is not None:
+            stats.count_text(chunk, result.text)
+        return result
+
+    def _text(self, text: str, first_line: int, result: ChunkResult) -> str:
+        if self.explain:
+            fixed, records = explain_lines(self.config, text, first_line)
+            result.explained.extend(records)
+            return fixed
+        if result.stats is not None:
+            return run_with_stats(self.config, text, result.stats)
+        return self.config.normalize(text)
+
+    def _jsonl(self, chunk: str, first_line: int, result: ChunkResult) -> str:
+        lines = chunk.split("\n")
+        stats = result.stats
+        for i, raw in enumerate(lines):
+            if i == len(lines) - 1 and raw == "":
+                break  # the chunk ended with a newline
+            body = raw[:-1] if raw.endswith("\r") else raw
+            if not body.strip():
+                continue
+            number = first_line + i
+            explained: list[dict[str, Any]] = []
+
+            def fix(value: str, explained: list[dict[str, Any]] = explained) -> str:
+                if self.explain:
+                    fixed, changes = self.config.explain(value)
+                    if changes:
+                        explained.append(
+                            {"before": value, "after": fixed, "changes": [c.as_dict() for c in changes]}
+                        )
+                    return fixed
+                if stats is not None:
+                    return run_with_stats(self.config, value, stats)
+                return self.config.normalize(value)
+
+            try:
+                new = rewrite_jsonl_line(body, list(self.fields), fix)
+            except ValueError as exc:
+                if not self.keep_going:
+                    raise JsonlError(number, str(exc)) from None
+                if stats is not None:
+                    stats.bad_records += 1
+                result.warnings.append(f"line {number}: {exc}: passed through unchanged")
+                continue
+            if stats is not None:
+                stats.records += 1
+            if explained:
+                result.explained.append({"line": number, "fields": explained})
+            if new is not body:
+                lines[i] = new + raw[len(body) :]
+        return "\n".join(lines)
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+_JOB: ChunkJob | None = None
+
+
+def _init_worker(job: ChunkJob) -> None:
+    global _JOB
+    _JOB = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _run(task: tuple[str, int]) -> ChunkResult:
+    assert _JOB is not None
+    return _JOB(*task)
+
+
+def ordered_map(
+    job: ChunkJob, tasks: Iterable[tuple[str, int]], jobs: int
+) -> Iterator[tuple[tuple[str, int], ChunkResult]]:
+    """Run ``job`` over ``(chunk, first_line)`` tasks; yield ``(task, result)`` in input order.
+
+    ``jobs == 1`` runs in this process. Otherwise at most ``2 * jobs`` chunks
+    are in flight at once.
+    """
+    if jobs <= 1:
+        for task in tasks:
+            yield task, job(*task)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
+    pending: deque[tuple[tuple[str, int], Future[ChunkResult]]] = deque()
+    try:
+        for task in tasks:
+            pending.append((task, pool.submit(_run, task)))
+            if len(pending) >= 2 * jobs:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
