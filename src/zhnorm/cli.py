@@ -11,6 +11,7 @@ import difflib
 import io
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -413,6 +414,11 @@ def _error(message: str) -> None:
     sys.stderr.flush()
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary files are removed
+
+
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. SIGTERM stops like Ctrl-C: cleanly, without a traceback."""
+    signal.signal(signal.SIGTERM, _terminate)
     app(prog_name="zhnorm")
