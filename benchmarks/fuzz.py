@@ -1,0 +1,102 @@
+"""Fuzz zhnorm's byte and text entry points for a fixed time.
+
+    python benchmarks/fuzz.py --seconds 600            # atheris (coverage-guided) when installed
+    python benchmarks/fuzz.py --seconds 600 --engine hypothesis
+
+Properties checked on every input:
+- ``zhnorm.decode(data)`` returns ``str`` or raises ``DecodeError``; nothing else, never a hang;
+- reading the same bytes as a stream in small chunks gives the same text (or the same error);
+- ``Normalizer().normalize`` on the decoded text returns ``str`` and is idempotent.
+A failure prints the input (repr) and exits 1. The suite runs a short
+deterministic version of the same checks (tests/test_robust.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+
+import zhnorm
+from zhnorm.decode import DecodeError
+from zhnorm.io import BinaryInputError, TextChunks
+
+CONFIG = zhnorm.Normalizer()
+TRIED = 0
+
+
+def check(data: bytes) -> None:
+    global TRIED
+    TRIED += 1
+    try:
+        text = zhnorm.decode(data)
+    except DecodeError:
+        text = None
+    try:
+        streamed: str | None = "".join(TextChunks(io.BytesIO(data), size=7))
+    except DecodeError:
+        streamed = None
+    except BinaryInputError:
+        return  # the stream reader refuses NUL-bearing input by design
+    if text is not None and streamed is not None and streamed != text:
+        # Detection sees only the first 64 KiB of a stream; on small inputs both see all of it.
+        raise AssertionError(f"stream and whole decode differ: {data!r}")
+    if text is not None:
+        once = CONFIG.normalize(text)
+        assert isinstance(once, str)
+        assert CONFIG.normalize(once) == once, f"not idempotent: {data!r}"
+
+
+def run_atheris(seconds: int) -> None:
+    import atheris
+
+    sys.argv = [sys.argv[0], f"-max_total_time={seconds}", "-max_len=512", "-timeout=10"]
+    atheris.Setup(sys.argv, check)
+    atheris.Fuzz()
+
+
+def run_hypothesis(seconds: int) -> None:
+    from hypothesis import HealthCheck, given, seed, settings
+    from hypothesis import strategies as st
+
+    chinese = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=30)
+    encoded = st.builds(
+        lambda t, enc: t.encode(enc, errors="replace"),
+        chinese,
+        st.sampled_from(["utf-8", "gbk", "big5", "gb18030", "utf-16", "cp1252"]),
+    )
+
+    @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.one_of(st.binary(max_size=300), encoded))
+    def prop(data: bytes) -> None:
+        check(data)
+
+    deadline = time.monotonic() + seconds
+    round_ = 0
+    while time.monotonic() < deadline:  # fresh seeds until the time is up
+        seed(round_)(prop)()
+        round_ += 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=600)
+    parser.add_argument("--engine", choices=["atheris", "hypothesis"], default="atheris")
+    args = parser.parse_args()
+    started = time.monotonic()
+    if args.engine == "atheris":
+        try:
+            import atheris  # noqa: F401
+        except ImportError:
+            print("atheris is not installed; using hypothesis", file=sys.stderr)
+            args.engine = "hypothesis"
+    if args.engine == "atheris":
+        run_atheris(args.seconds)  # libFuzzer prints its own statistics and exits
+    else:
+        run_hypothesis(args.seconds)
+        print(f"hypothesis: {TRIED} inputs in {time.monotonic() - started:.0f} s, no failure")
+
+
+if __name__ == "__main__":
+    main()
