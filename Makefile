@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	@for f in samples/*.in.*; do \
-	  echo "=== $$f (input)"; \
-	  $(BIN)/zhnorm --only decode --to hans "$$f" 2>/dev/null | head -n 8 || head -n 8 "$$f"; \
+	  echo "=================== $$f"; \
+	  echo "------------------- input ($$($(BIN)/python -c 'import sys; from zhnorm.decode import detect; print(detect(open(sys.argv[1], "rb").read()))' "$$f"))"; \
+	  $(BIN)/python -c 'import sys, zhnorm; sys.stdout.write(zhnorm.decode(open(sys.argv[1], "rb").read()))' "$$f"; \
+	  echo "------------------- zhnorm --to hans $$f"; \
+	  $(BIN)/zhnorm --to hans "$$f" || exit 1; \
 	done
 
 lint: $(STAMP)
