@@ -1,0 +1,157 @@
+"""Guarantees over arbitrary input: every public function returns text, never raises, never loses data.
+
+A short deterministic version of benchmarks/fuzz.py runs here; the long fuzzing run is in the benchmark.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import zhnorm
+from zhnorm.decode import DecodeError
+from zhnorm.io import TextChunks
+from zhnorm.pipeline import Normalizer
+
+FAST = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+
+# Text that looks like what zhnorm meets: Chinese of both scripts, punctuation, Latin, mojibake
+# fragments, controls, surrogates and the rest of Unicode.
+PIECES = [
+    "简体中文",
+    "繁體中文",
+    "发髮發",
+    "干乾幹",
+    "后後",
+    "么麼",
+    "著着",
+    "台臺颱",
+    "“引号”",
+    "，。！？",
+    "（括号）",
+    "(xù)",
+    "續(xù)",
+    "ä¸­æ–‡",
+    "涓枃",
+    "ÖÐÎÄ",
+    "¤¤¤å",
+    "&#20013;",
+    "&amp;",
+    "锟斤拷",
+    "\ufffd",
+    "\u3000\u3000",
+    "\r\n",
+    "\n",
+    "\t",
+    " ",
+    "ＡＢＣ１２３",
+    "café",
+    "𠮷",
+    "😀",
+    "http://a.b/c?d=1",
+    "1.79万",
+]
+TEXT = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
+    st.text(max_size=60),
+    st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=10).map("".join),
+)
+TARGETS = ["hans", "hant", "tw", "hk", "cn", "twp"]
+
+
+@FAST
+@given(TEXT, st.sampled_from(TARGETS))
+def test_normalize_and_explain_return_text(text: str, to: str) -> None:
+    out = zhnorm.normalize(text, to=to)
+    assert isinstance(out, str)
+    explained, changes = zhnorm.explain(text, to=to)
+    assert explained == out
+    assert all(isinstance(c, zhnorm.Change) for c in changes)
+
+
+@FAST
+@given(TEXT, st.sampled_from(TARGETS))
+def test_normalize_is_idempotent(text: str, to: str) -> None:
+    once = zhnorm.normalize(text, to=to)
+    assert zhnorm.normalize(once, to=to) == once
+
+
+@FAST
+@given(st.lists(TEXT, max_size=5), st.sampled_from(TARGETS))
+def test_batch_equals_one_by_one(texts: list[str], to: str) -> None:
+    config = Normalizer(to=to)
+    assert config.normalize_batch(texts) == [config.normalize(t) for t in texts]
+
+
+@FAST
+@given(st.binary(max_size=300))
+def test_decode_returns_text_or_the_documented_error(data: bytes) -> None:
+    try:
+        text = zhnorm.decode(data)
+    except DecodeError as exc:
+        assert 0 <= exc.offset <= len(data)
+        return
+    assert isinstance(text, str)
+    assert zhnorm.decode(data, errors="replace") == text
+
+
+@FAST
+@given(st.text(max_size=200), st.sampled_from(["utf-8", "utf-16", "gb18030"]), st.integers(1, 64))
+def test_streaming_loses_nothing(text: str, codec: str, size: int) -> None:
+    data = text.encode(codec, errors="surrogatepass" if codec.startswith("utf") else "replace")
+    try:
+        expected = data.decode(codec)
+    except UnicodeDecodeError:
+        return  # lone surrogates: not valid text in any encoding
+    reader = TextChunks(io.BytesIO(data), encoding=codec, size=size)
+    assert "".join(reader) == expected
+
+
+CLEAN_HANS = "我们在北京的公园里散步，天气很好。他说：“明天见！”"
+CLEAN_HANT = "我們在臺北的公園裡散步，天氣很好。他說：「明天見！」"
+
+
+@pytest.mark.parametrize(("text", "to"), [(CLEAN_HANS, "hans"), (CLEAN_HANT, "tw")])
+def test_clean_text_in_the_target_script_is_unchanged(text: str, to: str) -> None:
+    assert zhnorm.normalize(text, to=to) == text
+
+
+def test_jobs_output_is_identical_with_bad_records(tmp_path: Path) -> None:
+    lines = []
+    for i in range(20_000):
+        if i % 997 == 0:
+            lines.append('{"id": %d, "text": 12}' % i)  # not a string
+        elif i % 1499 == 0:
+            lines.append('{"id": %d, "text": "unterminated' % i)
+        else:
+            lines.append('{"id": %d, "text": "第%d條：這是ä¸­æ–‡的測試，(xù)"}' % (i, i))
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "zhnorm",
+                "--jsonl",
+                "--field",
+                "text",
+                "--keep-going",
+                "-j",
+                jobs,
+                str(path),
+            ],
+            capture_output=True,
+            timeout=300,
+        )
+        assert done.returncode == 0
+        outputs.append((done.stdout, done.stderr))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][1].count(b"\n") == 20_000 // 997 + 1 + 20_000 // 1499 + 1 - 1  # i=0 counted once
