@@ -30,7 +30,9 @@ from typing import Any
 #: The ordered stage table: stage name -> module that implements it.
 STAGES: dict[str, str] = {
     "repair": "zhnorm.repair",
+    "glosses": "zhnorm.glosses",
     "convert": "zhnorm.convert",
+    "punct": "zhnorm.punct",
 }
 
 
@@ -89,6 +91,7 @@ class Normalizer:
     keep_glosses: bool = False
     punct: str = "cjk"
     strip_indent: bool = False
+    fold_width: bool = True  # punct: full-width Latin letters and digits -> ASCII
     convert_all: bool = False
     dicts: tuple[str, ...] = ()
     protect: tuple[str, ...] = ()

@@ -1,0 +1,310 @@
+"""Stage ``punct``: Chinese punctuation, character widths and stray spaces.
+
+What it does, each part only where Chinese is written:
+
+* ``punct="cjk"`` (the default): an ASCII ``,`` ``:`` ``;`` ``!`` ``?`` whose
+  neighbours are Chinese becomes ``，`` ``：`` ``；`` ``！`` ``？``. "Chinese
+  neighbours" means one side is a Han or kana character and the other is Han,
+  kana or Chinese punctuation (``“”《》、…``); a ``!`` may also end the line.
+  So ``原標題:天津`` and ``創新,打造`` change, ``08:18``, ``1.79萬``,
+  ``010-84151598``, ``Hello, world`` and ``电话:010`` do not.
+* On a line where that rule fired (the line shows that its punctuation was
+  narrowed), an ASCII ``(...)`` pair around Chinese text, opened after Chinese
+  text, becomes ``（...）``. Without that evidence ASCII parentheses are a
+  common, accepted convention in Chinese web text (``单位(万元)``,
+  ``天津工運華章(主題)``) and stay; Latin or numeric contents stay too
+  (``(2024)``, ``李白(Li Bai)``, ``GDP(...)`` opened after Latin).
+* ``fold_width=True`` (the default): full-width Latin letters and digits become
+  ASCII (``ＡＢＣ１２３`` -> ``ABC123``), with the separators inside such a
+  token (``１，２９９`` -> ``1,299``, ``Ｑ＆Ａ`` -> ``Q&A``). Full-width Chinese
+  punctuation (``，（）：``) stays.
+* Non-breaking spaces next to Chinese text become plain spaces; zero-width
+  spaces, word joiners and stray BOMs next to Chinese text are removed
+  (zero-width joiners, used by emoji sequences, stay).
+* Runs of U+3000 that indent a line stay, unless ``strip_indent=True``.
+
+Never touched: URLs, e-mail addresses, HTML/XML tags and their attributes,
+text in backticks, and whole lines that look like code or JSON. Line ends
+(``\\n``, ``\\r\\n``) are never changed.
+
+>>> from zhnorm.pipeline import Normalizer
+>>> apply("原标题:天津工会开拓创新,打造品牌——(引题)", Normalizer())
+'原标题：天津工会开拓创新，打造品牌——（引题）'
+>>> apply("2025-03-17 08:18 电话:010-84151598 第３章 ＡＢＣ", Normalizer())
+'2025-03-17 08:18 电话:010-84151598 第3章 ABC'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from zhnorm.pipeline import Change
+
+if TYPE_CHECKING:
+    from zhnorm.pipeline import Normalizer
+
+_MODES = ("keep", "cjk")
+
+_HAN = (
+    "\u3005-\u3007\u3021-\u3029\u3038-\u303b"  # 々〆〇, Hangzhou numerals
+    "\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff"  # kana (not ・)
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U00030000-\U0003134f"
+)
+_CJK_PUNCT = (
+    "\u3001-\u3003\u3008-\u3011\u3014-\u301f\u30fb"  # 、。〃〈〉《》「」『』【】〔〕…
+    "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # ！（），：；？［］｛｝～｢｣､･
+    "\ufe10-\ufe19\ufe30-\ufe4f\ufe50-\ufe6b"  # vertical, compatibility and small forms
+    "\u2018-\u201f\u2014\u2015\u2025\u2026"  # quotes, dashes, ellipses
+)
+_ASCII_PUNCT = ",:;!?"
+_FULL = dict(zip(map(ord, ",:;!?()"), "，：；！？（）", strict=True))
+
+_IS_HAN = re.compile(f"[{_HAN}]").match
+_IS_CJK = re.compile(f"[{_HAN}{_CJK_PUNCT}]").match
+
+_FW_ALNUM = "\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+_FW_TOKEN = (
+    rf"[{_FW_ALNUM}]+"
+    rf"(?:(?:[．／－＿＆＋＠＃：]|(?<=[０-９])，(?=[０-９]))[{_FW_ALNUM}]+)*"
+    r"(?:(?<=[０-９])％)?"
+)
+_FW_TO_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+# What the stage might act on. Each pattern starts with a small set of
+# characters, so that clean text is scanned at C speed.
+_MARKS = re.compile(rf"[,:;!?](?<=[{_HAN}{_CJK_PUNCT}].)")
+_FW = re.compile(_FW_TOKEN)
+_FW_ANY = re.compile(f"[{_FW_ALNUM}]").search
+_SPACES = re.compile(r"[\u00a0\u202f\u200b\u2060\ufeff]+")
+_NBSP = frozenset("\u00a0\u202f")
+_INDENT = re.compile(r"^[\u3000\u00a0 \t]*\u3000[\u3000\u00a0 \t]*", re.MULTILINE)
+
+# Spans inside a line that are never touched.
+_PROTECTED = re.compile(
+    r"\b(?:[A-Za-z][A-Za-z0-9+.-]{1,15}://|www\.)[\x21-\x7e]*"  # URL (ASCII part)
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"  # e-mail
+    r"|<[A-Za-z!/?][^<>\n]*>"  # HTML/XML tag with its attributes
+    r"|`[^`\n]+`"  # inline code
+    r"|\"[^\"\n]*\"|'[^'\n]*'"  # ASCII-quoted literals: "用户名:密码"
+)
+# Lines that look like code or JSON are left whole.
+_CODE_LINE = re.compile(
+    r"[{}]"
+    r"|\"\s*:\s*[\"\[\d\-tfn]"  # "key": value
+    r"|==|!=|=>|->|&&|\|\||::|\+\+|\+=|-=|<=|>="
+    r"|^\s*(?:#include|#define|#!|import\s|from\s\S+\simport|def\s|class\s|function\s"
+    r"|var\s|let\s|const\s|return\b|\$\s|>>>\s|//|/\*|\*/)"
+    r"|\b[A-Za-z_][\w.]*\s*\([^()\n]*\)\s*[;{]"  # call(...);
+    r"|\b(?:printf|print|echo|puts|console\.log)\s*\("
+    r"|^\s*[A-Za-z_][\w.\[\]]*\s*=\s*\S"  # name = value
+)
+_PARENS = re.compile(r"\(([^()\n]{1,200})\)")
+_LATIN = re.compile(r"[A-Za-z]")
+_HAS_HAN = re.compile(f"[{_HAN}]").search
+
+_Edit = tuple[int, int, str, str]  # start, end, replacement, kind
+
+
+def validate(config: Normalizer) -> None:
+    """Reject an unknown ``punct`` mode."""
+    if config.punct not in _MODES:
+        raise ValueError(f"unknown punct mode {config.punct!r}; valid modes: {', '.join(_MODES)}")
+
+
+class _Line:
+    """What the stage needs to know about one line, computed on demand."""
+
+    __slots__ = ("code", "end", "marks", "protected", "start")
+
+    def __init__(self, text: str, pos: int) -> None:
+        self.start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        self.end = len(text) if end < 0 else end
+        line = text[self.start : self.end]
+        self.code = _CODE_LINE.search(line) is not None
+        self.protected = [(m.start() + self.start, m.end() + self.start)
+                          for m in _PROTECTED.finditer(line)]
+        self.marks: list[tuple[int, int, int]] = []
+
+    def free(self, start: int, end: int) -> bool:
+        if self.code:
+            return False
+        return all(end <= a or start >= b for a, b in self.protected)
+
+
+_STRONG, _WEAK = 2, 1
+
+
+def _punct_context(text: str, i: int, sub: dict[int, str]) -> tuple[int, int]:
+    """How sure it is that the ASCII mark at ``i`` punctuates Chinese, and its span end.
+
+    Strong: Han or kana on one side, Han, kana or Chinese punctuation on the
+    other (a ``!`` may end the line). Weak, changed only on a line that has a
+    strong one: a ``,`` ``;`` or ``:`` after Han or Chinese punctuation and
+    before an ASCII letter or digit (``宮,2022年``), or a mark followed by one
+    space between two Han characters (``覺得, 以我``; the space goes too).
+    ``sub`` holds characters that this pass already turned full-width.
+    """
+    n = len(text)
+
+    def at(j: int) -> str:
+        return sub.get(j) or (text[j] if 0 <= j < n else "")
+
+    left, right = at(i - 1), at(i + 1)
+    if not left or not _IS_CJK(left):
+        return 0, 0
+    if _IS_HAN(left):
+        if right and _IS_CJK(right):
+            return _STRONG, i + 1
+        if text[i] == "!" and right in ("", "\n", "\r"):
+            return _STRONG, i + 1
+        if right == " " and _IS_HAN(at(i + 2) or "a"):
+            return _WEAK, i + 2
+    elif right and _IS_HAN(right):
+        return _STRONG, i + 1
+    if text[i] in ",;:" and right.isascii() and right.isalnum():
+        return _WEAK, i + 1
+    return 0, 0
+
+
+def _near_cjk(text: str, start: int, end: int) -> bool:
+    return bool(
+        (start and _IS_CJK(text[start - 1])) or (end < len(text) and _IS_CJK(text[end]))
+    )
+
+
+def _edits(text: str, config: Normalizer) -> list[_Edit]:
+    edits: list[_Edit] = []
+    lines: dict[int, _Line] = {}
+
+    def line_at(pos: int) -> _Line:
+        start = text.rfind("\n", 0, pos) + 1
+        info = lines.get(start)
+        if info is None:
+            info = lines[start] = _Line(text, pos)
+        return info
+
+    if config.punct == "cjk":
+        pending: dict[int, list[tuple[int, int, int]]] = {}
+        for m in _MARKS.finditer(text):
+            start = m.start()
+            strength, end = _punct_context(text, start, {})
+            if strength:
+                pending.setdefault(text.rfind("\n", 0, start) + 1, []).append(
+                    (start, end, strength)
+                )
+        for line_start, marks in pending.items():
+            if not any(strength == _STRONG for _, _, strength in marks):
+                continue  # weak marks alone are no evidence
+            line = line_at(line_start)
+            line.marks = [mark for mark in marks if line.free(mark[0], mark[1])]
+            if any(strength == _STRONG for _, _, strength in line.marks):
+                edits.extend(_evidence_line_edits(text, line))
+    if config.fold_width and _FW_ANY(text):
+        for m in _FW.finditer(text):
+            start, end = m.span()
+            if line_at(start).free(start, end):
+                edits.append((start, end, m.group().translate(_FW_TO_ASCII), "fullwidth_alnum"))
+    for m in _SPACES.finditer(text):
+        start, end = m.span()
+        if not _near_cjk(text, start, end) or not line_at(start).free(start, end):
+            continue
+        run = m.group()
+        if run[0] in _NBSP and all(ch in _NBSP for ch in run):
+            edits.append((start, end, " " * len(run), "nbsp"))
+        elif start and not any(ch in _NBSP for ch in run):
+            edits.append((start, end, "", "zero_width"))
+    if config.strip_indent and "\u3000" in text:
+        edits.extend((m.start(), m.end(), "", "indent") for m in _INDENT.finditer(text))
+    edits.sort(key=lambda e: (e[0], -e[1]))
+    return edits
+
+
+def _evidence_line_edits(text: str, line: _Line) -> list[_Edit]:
+    """Marks and parentheses of a line whose punctuation was narrowed."""
+    sub: dict[int, str] = {}  # position -> the full-width character it becomes
+    spans: dict[int, int] = {}
+    for start, end, _ in line.marks:
+        sub[start] = text[start].translate(_FULL)
+        spans[start] = end
+    while True:
+        grown = False
+        for m in _PARENS.finditer(text, line.start, line.end):
+            start, end = m.span()
+            if start in sub or not _HAS_HAN(m.group(1)) or _LATIN.search(m.group(1)):
+                continue
+            if not line.free(start, end):
+                continue
+            before = sub.get(start - 1) or (text[start - 1] if start > line.start else "")
+            if before and not before.isspace() and not _IS_CJK(before):
+                continue
+            sub[start], sub[end - 1] = "（", "）"
+            spans[start], spans[end - 1] = start + 1, end
+            grown = True
+            # A mark right outside a converted parenthesis may now qualify.
+            for i in (start - 1, start + 1, end - 2, end):
+                if line.start <= i < line.end and text[i] in _ASCII_PUNCT and i not in sub:
+                    strength, stop = _punct_context(text, i, sub)
+                    if strength and line.free(i, stop):
+                        sub[i] = text[i].translate(_FULL)
+                        spans[i] = stop
+        if not grown:
+            break
+    return [
+        (i, spans[i], new, "ascii_parens" if new in "（）" else "ascii_punct")
+        for i, new in sub.items()
+    ]
+
+
+def _splice(text: str, edits: list[_Edit]) -> str:
+    parts: list[str] = []
+    pos = 0
+    for start, end, new, _ in edits:
+        if start < pos:  # overlapping edits: keep the first
+            continue
+        parts.append(text[pos:start])
+        parts.append(new)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _dedupe(edits: list[_Edit]) -> list[_Edit]:
+    out: list[_Edit] = []
+    pos = 0
+    for edit in edits:
+        if edit[0] >= pos:
+            out.append(edit)
+            pos = edit[1]
+    return out
+
+
+def _gate(text: str, config: Normalizer) -> bool:
+    return bool(
+        (config.punct == "cjk" and _MARKS.search(text))
+        or (config.fold_width and _FW_ANY(text))
+        or _SPACES.search(text)
+        or (config.strip_indent and "\u3000" in text)
+    )
+
+
+def apply(text: str, config: Normalizer) -> str:
+    """Fix punctuation, widths and spaces in the Chinese parts of ``text``."""
+    if not _gate(text, config):
+        return text
+    edits = _edits(text, config)
+    return _splice(text, edits) if edits else text
+
+
+def explain(text: str, config: Normalizer) -> tuple[str, list[Change]]:
+    """Like :func:`apply`, and list each change."""
+    if not _gate(text, config):
+        return text, []
+    edits = _dedupe(_edits(text, config))
+    changes = [
+        Change("punct", start, end, text[start:end], new, kind=kind)
+        for start, end, new, kind in edits
+    ]
+    return _splice(text, edits), changes
