@@ -126,11 +126,11 @@ def test_jobs_output_is_identical_with_bad_records(tmp_path: Path) -> None:
     lines = []
     for i in range(20_000):
         if i % 997 == 0:
-            lines.append('{"id": %d, "text": 12}' % i)  # not a string
+            lines.append(f'{{"id": {i}, "text": 12}}')  # not a string
         elif i % 1499 == 0:
-            lines.append('{"id": %d, "text": "unterminated' % i)
+            lines.append(f'{{"id": {i}, "text": "unterminated')
         else:
-            lines.append('{"id": %d, "text": "第%d條：這是ä¸­æ–‡的測試，(xù)"}' % (i, i))
+            lines.append(f'{{"id": {i}, "text": "第{i}條：這是ä¸­æ–‡的測試，(xù)"}}')
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     outputs = []
