@@ -79,7 +79,7 @@ _VOWELS = frozenset("aeiouüê")
 
 _HAN = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U00030000-\U0003134f"
+    "\U00020000-\U0002a6df\U0002a700-\U0002ee5f\U0002f800-\U0002fa1f\U00030000-\U0003134f"
 )
 # A candidate: parentheses holding 1-8 lower-case Latin letters, tone-marked
 # vowels (precomposed or combining) or ü, right after a Han character.

@@ -50,7 +50,7 @@ _HAN = (
     "\u3005-\u3007\u3021-\u3029\u3038-\u303b"  # 々〆〇, Hangzhou numerals
     "\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff"  # kana (not ・)
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\U00020000-\U0002a6df\U0002a700-\U0002ebef\U00030000-\U0003134f"
+    "\U00020000-\U0002a6df\U0002a700-\U0002ee5f\U0002f800-\U0002fa1f\U00030000-\U0003134f"
 )
 _CJK_PUNCT = (
     "\u3001-\u3003\u3008-\u3011\u3014-\u301f\u30fb"  # 、。〃〈〉《》「」『』【】〔〕…
@@ -74,16 +74,18 @@ _FW_TO_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 
 # What the stage might act on. Each pattern starts with a small set of
 # characters, so that clean text is scanned at C speed.
-_MARKS = re.compile(rf"[,:;!?](?<=[{_HAN}{_CJK_PUNCT}].)")
+_MARKS = re.compile(rf"[,:;!?](?<=[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff].)")
 _FW = re.compile(_FW_TOKEN)
 _FW_ANY = re.compile(f"[{_FW_ALNUM}]").search
 _SPACES = re.compile(r"[\u00a0\u202f\u200b\u2060\ufeff]+")
 _NBSP = frozenset("\u00a0\u202f")
+_ZERO_WIDTH = frozenset("\u200b\u2060\ufeff")
 _INDENT = re.compile(r"^[\u3000\u00a0 \t]*\u3000[\u3000\u00a0 \t]*", re.MULTILINE)
 
 # Spans inside a line that are never touched.
 _PROTECTED = re.compile(
-    r"\b(?:[A-Za-z][A-Za-z0-9+.-]{1,15}://|www\.)[\x21-\x7e]*"  # URL (ASCII part)
+    # A URL (also one with Han in its path) runs to a space or Chinese punctuation.
+    rf"\b(?:[A-Za-z][A-Za-z0-9+.-]{{1,15}}://|www\.)[^\s<>\"'{_CJK_PUNCT}]*"
     r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"  # e-mail
     r"|<[A-Za-z!/?][^<>\n]*>"  # HTML/XML tag with its attributes
     r"|`[^`\n]+`"  # inline code
@@ -143,16 +145,20 @@ def _punct_context(text: str, i: int, sub: dict[int, str]) -> tuple[int, int]:
     Strong: Han or kana on one side, Han, kana or Chinese punctuation on the
     other (a ``!`` may end the line). Weak, changed only on a line that has a
     strong one: a ``,`` ``;`` or ``:`` after Han or Chinese punctuation and
-    before an ASCII letter or digit (``宮,2022年``), or a mark followed by one
+    before an ASCII letter or digit (``宮,2022年``) or the end of the line
+    (a sentence that goes on in the next line), or a mark followed by one
     space between two Han characters (``覺得, 以我``; the space goes too).
     ``sub`` holds characters that this pass already turned full-width.
     """
     n = len(text)
 
-    def at(j: int) -> str:
+    def at(j: int, step: int) -> str:
+        # Zero-width characters next to Chinese go, so look past them.
+        while 0 <= j < n and text[j] in _ZERO_WIDTH:
+            j += step
         return sub.get(j) or (text[j] if 0 <= j < n else "")
 
-    left, right = at(i - 1), at(i + 1)
+    left, right = at(i - 1, -1), at(i + 1, 1)
     if not left or not _IS_CJK(left):
         return 0, 0
     if _IS_HAN(left):
@@ -160,11 +166,11 @@ def _punct_context(text: str, i: int, sub: dict[int, str]) -> tuple[int, int]:
             return _STRONG, i + 1
         if text[i] == "!" and right in ("", "\n", "\r"):
             return _STRONG, i + 1
-        if right == " " and _IS_HAN(at(i + 2) or "a"):
+        if right == " " and text[i + 1] == " " and _IS_HAN(at(i + 2, 1) or "a"):
             return _WEAK, i + 2
     elif right and _IS_HAN(right):
         return _STRONG, i + 1
-    if text[i] in ",;:" and right.isascii() and right.isalnum():
+    if text[i] in ",;:" and (right in ("", "\n", "\r") or (right.isascii() and right.isalnum())):
         return _WEAK, i + 1
     return 0, 0
 
@@ -238,6 +244,8 @@ def _evidence_line_edits(text: str, line: _Line) -> list[_Edit]:
             if not line.free(start, end):
                 continue
             before = sub.get(start - 1) or (text[start - 1] if start > line.start else "")
+            if before in _ASCII_PUNCT and before and start - 2 >= line.start:
+                before = text[start - 2]  # "好,(注" -> the mark follows the parenthesis
             if before and not before.isspace() and not _IS_CJK(before):
                 continue
             sub[start], sub[end - 1] = "（", "）"
