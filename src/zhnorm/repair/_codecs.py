@@ -1,0 +1,178 @@
+"""Wrong/right codec pairs and the units a line splits into under each.
+
+A *pair* ``(wrong, right)`` undoes one mis-decoding: the text is encoded
+back with the codec that wrongly decoded it and decoded with the right one.
+A *unit* is the smallest span that does so cleanly: it starts and ends on a
+character boundary of the wrong codec and on a character boundary of the
+right one, and its bytes decode strictly. Units that touch form a *chain*.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from zhnorm.repair._model import chinese_like
+
+# The union of latin-1 and windows-1252 as browsers decode it (undefined
+# bytes become C1 controls): every character of either maps to its byte.
+_LATIN: dict[str, int] = {chr(b): b for b in range(256)}
+for _b in range(0x80, 0xA0):
+    with contextlib.suppress(UnicodeDecodeError):
+        _LATIN.setdefault(bytes([_b]).decode("cp1252"), _b)
+
+
+@dataclass(frozen=True)
+class Pair:
+    wrong: str  # codec that produced the mojibake ("latin" = latin-1 ∪ cp1252)
+    right: str  # codec the bytes were really in
+    name: str  # short name of the right codec for the kind
+    wrong_name: str
+
+    @property
+    def chinese_only(self) -> bool:
+        """Must the decoded text be Chinese? (Yes unless UTF-8 read as latin-1.)"""
+        return not (self.wrong == "latin" and self.right == "utf-8")
+
+    @property
+    def swap(self) -> bool:
+        """A GBK/Big5 swap: one Han character for another, so a lone unit proves little."""
+        return self.wrong in ("big5", "gbk") and self.right in ("big5", "gbk")
+
+
+PAIRS: tuple[Pair, ...] = (
+    Pair("latin", "utf-8", "utf8", "cp1252"),
+    Pair("gb18030", "utf-8", "utf8", "gbk"),
+    Pair("latin", "gbk", "gbk", "cp1252"),
+    Pair("latin", "big5", "big5", "cp1252"),
+    Pair("utf-8", "gbk", "gbk", "utf8"),
+    Pair("big5", "gbk", "gbk", "big5"),
+    Pair("gbk", "big5", "big5", "gbk"),
+    Pair("big5hkscs", "utf-8", "utf8", "big5"),
+)
+
+
+@cache
+def _encoder(codec: str):
+    if codec == "latin":
+        table = _LATIN
+
+        def enc(ch: str) -> bytes | None:
+            b = table.get(ch)
+            return None if b is None else bytes((b,))
+
+        return enc
+
+    @lru_cache(maxsize=65536)
+    def enc(ch: str) -> bytes | None:
+        if ch < "\x80":
+            return ch.encode("ascii")
+        try:
+            return ch.encode(codec)
+        except UnicodeEncodeError:
+            return None
+
+    return enc
+
+
+def _token_lengths(codec: str, lead: int, nxt: int) -> tuple[int, ...]:
+    if codec == "utf-8":
+        if 0xC2 <= lead <= 0xDF:
+            return (2,)
+        if 0xE0 <= lead <= 0xEF:
+            return (3,)
+        if 0xF0 <= lead <= 0xF4:
+            return (4,)
+        return ()
+    # GBK, Big5: double-byte with a lead byte >= 0x81
+    if 0x81 <= lead <= 0xFE:
+        return (2,)
+    return ()
+
+
+@cache
+def _decoder(codec: str):
+    @lru_cache(maxsize=65536)
+    def dec(chunk: bytes) -> str | None:
+        try:
+            out = chunk.decode(codec)
+        except UnicodeDecodeError:
+            return None
+        return out if len(out) == 1 else None
+
+    return dec
+
+
+def wrong_kind(pair: Pair, before: str) -> str:
+    """The corruption's name, e.g. ``utf8_as_cp1252``, for a span."""
+    wrong = pair.wrong_name
+    if pair.wrong == "latin":
+        c1 = any("\x80" <= c <= "\x9f" and c not in "\x81\x8d\x8f\x90\x9d" for c in before)
+        wrong = "latin1" if c1 else "cp1252"
+    return f"{pair.name}_as_{wrong}"
+
+
+def _plausible_unit(pair: Pair, before: str, decoded: list[str]) -> bool:
+    if pair.chinese_only and not all(chinese_like(c) for c in decoded):
+        return False
+    # GBK read as UTF-8 only ever gives two-byte UTF-8 characters.
+    return not (pair.wrong == "utf-8" and any(c >= "\u0800" for c in before))
+
+
+def units(line: str, pair: Pair) -> list[tuple[int, int, str]]:
+    """``(start, end, decoded)`` for each unit of ``line`` under ``pair``, in order."""
+    enc = _encoder(pair.wrong)
+    dec = _decoder(pair.right)
+    out: list[tuple[int, int, str]] = []
+    n = len(line)
+    encoded = [enc(c) for c in line]
+    i = 0
+    while i < n:
+        b = encoded[i]
+        if b is None or (len(b) == 1 and b[0] < 0x80):
+            i += 1
+            continue
+        # Try to build a unit starting at character i.
+        buf = bytearray()
+        pos = 0  # parse position in buf
+        decoded: list[str] = []
+        j = i
+        found = -1
+        while j < n and j - i < 12:
+            bj = encoded[j]
+            if bj is None:
+                break
+            buf += bj
+            j += 1
+            ok = True
+            while pos < len(buf):
+                lead = buf[pos]
+                if lead < 0x80:
+                    decoded.append(chr(lead))
+                    pos += 1
+                    continue
+                lens = _token_lengths(pair.right, lead, buf[pos + 1] if pos + 1 < len(buf) else -1)
+                if not lens:
+                    ok = False
+                    break
+                size = lens[0]
+                if pos + size > len(buf):
+                    break  # need more bytes
+                ch = dec(bytes(buf[pos : pos + size]))
+                if ch is None:
+                    ok = False
+                    break
+                decoded.append(ch)
+                pos += size
+            if not ok:
+                break
+            if pos == len(buf):
+                found = j
+                break
+        if found > 0 and _plausible_unit(pair, line[i:found], decoded):
+            out.append((i, found, "".join(decoded)))
+            i = found
+        else:
+            i += 1
+    return out

@@ -1,0 +1,233 @@
+"""The full repair path for one line: candidates per codec pair, scored.
+
+For each codec pair the line is cut into units (see ``_codecs``); a dynamic
+programme then chooses which units to decode so that the whole line costs
+least under the plausibility model, each decoded unit paying
+``CONVERT_PENALTY``. Only units in a chain that holds a *suspicious*
+character (see ``_gate``) may be decoded, which is what makes the gate
+sound: a line without one is never changed. The best pair is applied and the
+search repeats, so double mojibake comes apart in two rounds.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from zhnorm.repair import _model
+from zhnorm.repair._codecs import PAIRS, Pair, units, wrong_kind
+from zhnorm.repair._gate import is_suspicious
+
+CONVERT_PENALTY = 2
+RUN_PENALTY = 12
+SWAP_RUN_PENALTY = 30
+MIN_GAIN = 12
+SWAP_MIN_GAIN = 30
+MAX_ROUNDS = 3
+
+
+@dataclass
+class Edit:
+    """One repair, in coordinates of the line it was applied to."""
+
+    start: int
+    end: int
+    before: str
+    after: str
+    kind: str
+    detail: str
+
+
+def _chains(line: str, us: list[tuple[int, int, str]]) -> list[bool]:
+    """For each unit: may it be decoded (its chain holds a suspicious char)?"""
+    allowed = [False] * len(us)
+    k = 0
+    while k < len(us):
+        m = k
+        while m + 1 < len(us) and us[m + 1][0] == us[m][1]:
+            m += 1
+        start, end = us[k][0], us[m][1]
+        ok = any(is_suspicious(c) for c in line[start:end])
+        for x in range(k, m + 1):
+            allowed[x] = ok
+        k = m + 1
+    return allowed
+
+
+def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+    """The gain of the best choice of units under ``pair`` and its edits.
+
+    A dynamic programme over the units; its state is the last output
+    character (for the bigram) and whether the previous unit was decoded:
+    starting a run of decoded units costs ``RUN_PENALTY``, so a chain is
+    decoded as a whole unless part of it really reads better as it was.
+    """
+    us = units(line, pair)
+    if not us:
+        return 0, []
+    allowed = _chains(line, us)
+    if not any(allowed):
+        return 0, []
+    cost = _model.cost
+    run_penalty = SWAP_RUN_PENALTY if pair.swap else RUN_PENALTY
+    # state (last char, previous unit decoded) -> (cost, decoded unit indices)
+    states: dict[tuple[str, bool], tuple[int, tuple[int, ...]]] = {("", False): (0, ())}
+    base_cost = 0
+    prev_orig = ""
+    pos = 0
+    for idx, (s, e, dec) in enumerate(us):
+        if s > pos:
+            fixed = line[pos:s]
+            moved: dict[tuple[str, bool], tuple[int, tuple[int, ...]]] = {}
+            for (last, flag), (c, ch) in states.items():
+                key = (fixed[-1], flag)
+                nc = c + cost(fixed, last)
+                if key not in moved or moved[key][0] > nc:
+                    moved[key] = (nc, ch)
+            states = moved
+            base_cost += cost(fixed, prev_orig)
+            prev_orig = fixed[-1]
+        orig = line[s:e]
+        base_cost += cost(orig, prev_orig)
+        prev_orig = orig[-1]
+        new: dict[tuple[str, bool], tuple[int, tuple[int, ...]]] = {}
+        for (last, flag), (c, ch) in states.items():
+            options = [((orig[-1], False), c + cost(orig, last), ch)]
+            if allowed[idx]:
+                extra = CONVERT_PENALTY + (0 if flag else run_penalty)
+                options.append(((dec[-1], True), c + cost(dec, last) + extra, (*ch, idx)))
+            for key, nc, nch in options:
+                if key not in new or new[key][0] > nc:
+                    new[key] = (nc, nch)
+        states = new
+        pos = e
+    if pos < len(line):
+        tail = line[pos:]
+        states = {
+            k: (c + cost(tail, k[0]), ch) for k, (c, ch) in states.items()
+        }
+        base_cost += cost(tail, prev_orig)
+    best_cost, chosen = min(states.values())
+    gain = base_cost - best_cost
+    if not chosen or gain < (SWAP_MIN_GAIN if pair.swap else MIN_GAIN):
+        return 0, []
+    edits: list[Edit] = []
+    for idx in chosen:
+        s, e, dec = us[idx]
+        if edits and edits[-1].end == s:
+            last = edits[-1]
+            last.end = e
+            last.before += line[s:e]
+            last.after += dec
+        else:
+            edits.append(Edit(s, e, line[s:e], dec, "", ""))
+    for ed in edits:
+        ed.kind = wrong_kind(pair, ed.before)
+        ed.detail = f"wrong={pair.wrong} right={pair.right} gain={gain}"
+    return gain, edits
+
+
+def apply_edits(line: str, edits: list[Edit]) -> str:
+    out = []
+    pos = 0
+    for ed in edits:
+        out.append(line[pos : ed.start])
+        out.append(ed.after)
+        pos = ed.end
+    out.append(line[pos:])
+    return "".join(out)
+
+
+_ENTITY = re.compile(r"&(?:amp;)?#(?:[0-9]{4,7}|[xX][0-9a-fA-F]{4,6});")
+
+
+def _entities(line: str) -> list[Edit]:
+    """Numeric HTML entities of Chinese characters (``&#20013;``, ``&amp;#x4e2d;``).
+
+    Only those: man pages and code quote ``&amp;``, ``&gt;`` or ``&#177;`` on
+    purpose, and a numeric entity for a Han character has no such use.
+    """
+    found = []
+    for m in _ENTITY.finditer(line):
+        after = html.unescape(html.unescape(m.group()))
+        if len(after) == 1 and after >= "\u2e80" and _model.chinese_like(after):
+            found.append((m, after))
+    # Han entities prove the line was escaped; a lone "&#12288;" does not.
+    if not any(_model.info(after)[0] == _model.HAN for _, after in found):
+        return []
+    edits = []
+    for m, after in found:
+        edits.append(Edit(m.start(), m.end(), m.group(), after, "html_entities", "html.unescape"))
+    return edits
+
+
+def repair_line(line: str) -> tuple[str, list[Edit]]:
+    """Repair one line (no gate); the edits are in the line's coordinates."""
+    tracked: list[Edit] = []  # in current coordinates (start/end of 'after')
+    edits = _entities(line)
+    if edits:
+        tracked = _compose(tracked, edits)
+        line = apply_edits(line, edits)
+    for _ in range(MAX_ROUNDS):
+        best_gain, best_edits = 0, []
+        for pair in PAIRS:
+            gain, edits = _best(line, pair)
+            if gain > best_gain:
+                best_gain, best_edits = gain, edits
+        if not best_edits:
+            break
+        tracked = _compose(tracked, best_edits)
+        line = apply_edits(line, best_edits)
+    # Turn tracked (current coordinates) into original coordinates.
+    result = []
+    shift = 0
+    for t in tracked:
+        start = t.start - shift
+        result.append(Edit(start, start + len(t.before), t.before, t.after, t.kind, t.detail))
+        shift += len(t.after) - len(t.before)
+    return line, result
+
+
+def _compose(tracked: list[Edit], edits: list[Edit]) -> list[Edit]:
+    """Fold one round's ``edits`` into ``tracked``.
+
+    ``tracked`` entries index the current text (``start`` is where their
+    ``after`` begins) and keep the original text in ``before``; ``edits`` index
+    the current text too. Edits are folded right to left, so each one's
+    coordinates are still valid when it is folded.
+    """
+    items = [(t.start, t.start + len(t.after), t) for t in tracked]
+    for ed in reversed(edits):
+        s, e = ed.start, ed.end
+        over = [it for it in items if it[0] < e and it[1] > s]
+        keep = [it for it in items if not (it[0] < e and it[1] > s)]
+        d = len(ed.after) - (e - s)
+        if over:
+            ns, ne = min(s, over[0][0]), max(e, over[-1][1])
+            parts, p = [], ns
+            for a, b, t in over:
+                if a > p:
+                    parts.append(ed.before[p - s : a - s])
+                parts.append(t.before)
+                p = b
+            if ne > p:
+                parts.append(ed.before[p - s : ne - s])
+            head = over[0][2].after[: s - over[0][0]] if over[0][0] < s else ""
+            _last_a, last_b, last_t = over[-1]
+            tail = last_t.after[len(last_t.after) - (last_b - e) :] if last_b > e else ""
+            kinds = [*dict.fromkeys(t.kind for _, _, t in over), ed.kind]
+            node = Edit(ns, 0, "".join(parts), head + ed.after + tail,
+                        "+".join(kinds), "; ".join([*(t.detail for _, _, t in over), ed.detail]))
+        else:
+            node = Edit(s, 0, ed.before, ed.after, ed.kind, ed.detail)
+        moved = []
+        for a, b, t in keep:
+            if a >= e:
+                t.start = a + d
+                moved.append((a + d, b + d, t))
+            else:
+                moved.append((a, b, t))
+        moved.append((node.start, node.start + len(node.after), node))
+        items = sorted(moved, key=lambda x: x[0])
+    return [t for _, _, t in items]

@@ -1,0 +1,180 @@
+"""The Chinese plausibility model: a cost (in half bits) for a string.
+
+Lower is more plausible. Han characters cost their −log2 frequency from the
+tables in ``data/`` (built from jieba's dictionary by
+``scripts/build_repair_data.py``), with a bonus for known bigrams; other
+characters cost by class: cheap for ASCII and Chinese punctuation, dearer
+for accented Latin or Greek letters that start a word, dear for Latin-1
+symbols, box drawing and rare kana, and prohibitive for C1 controls,
+private-use characters and U+FFFD, which correct text does not contain.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+# Character classes. Letters of one script next to each other are cheap;
+# a change between two letter scripts costs TRANSITION.
+HAN, LATIN, GREEK, CYRILLIC, KANA, HANGUL, NEUTRAL, SYMBOL, BAD, SOUP = range(10)
+_LETTER_CLASSES = frozenset({HAN, LATIN, GREEK, CYRILLIC, KANA, HANGUL})
+
+TRANSITION = 8
+#: Cost of a Han character missing from the table (rarer than anything in it).
+UNSEEN_HAN = 52
+BACKOFF = 3
+BAD_COST = 80
+
+#: Latin letters that pinyin uses: cheap-ish even next to Han characters.
+_PINYIN = frozenset("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê")
+# Characters latin-1 and windows-1252 decoding produces from high bytes.
+_SOUP = frozenset(
+    [chr(c) for c in range(0x80, 0x100)]
+    + [bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xA0)]
+) - {""}
+#: The cost of a soup character after an ASCII letter (café), after another
+#: soup character (ÖÐÎÄ), and elsewhere.
+SOUP_AFTER_LETTER, SOUP_AFTER_SOUP, SOUP_ELSEWHERE = 14, 30, 22
+
+#: Chinese punctuation that correct text uses all the time.
+_CJK_PUNCT = frozenset(
+    "“”‘’，。！？：；（）「」『』《》〈〉【】〔〕—…、·～\u3000﹐﹑﹔﹕﹖﹗"
+)
+
+
+def _load(name: str) -> dict[str, int]:
+    table: dict[str, int] = {}
+    text = resources.files(__package__).joinpath("data", name).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        cost, items = line.split("\t", 1)
+        step = 1 if name.startswith("uni") else 2
+        value = int(cost)
+        for i in range(0, len(items), step):
+            table[items[i : i + step]] = value
+    return table
+
+
+UNIGRAM: dict[str, int] = _load("unigram.txt")
+BIGRAM: dict[str, int] = _load("bigram.txt")
+
+
+@lru_cache(maxsize=65536)
+def info(ch: str) -> tuple[int, int, int]:
+    """``(class, cost at the start of a run, cost after a letter of its class)``."""
+    o = ord(ch)
+    if o < 0x80:
+        if ch.isalpha():
+            return LATIN, 6, 5
+        if ch.isdigit():
+            return NEUTRAL, 6, 6
+        if ch in "\t\n\r ":
+            return NEUTRAL, 4, 4
+        if o < 0x20 or o == 0x7F:
+            return BAD, 40, 40
+        return NEUTRAL, 8, 8
+    if ch in _SOUP and ch not in _CJK_PUNCT:
+        if ch in _PINYIN:
+            return SOUP, 20, 20
+        return SOUP, SOUP_ELSEWHERE, SOUP_AFTER_SOUP
+    cost = UNIGRAM.get(ch)
+    if cost is not None and ch not in _CJK_PUNCT:
+        return HAN, cost, cost
+    if ch in _CJK_PUNCT:
+        return NEUTRAL, 10, 10
+    if 0xFF01 <= o <= 0xFF5E:  # full-width ASCII
+        return NEUTRAL, 12, 12
+    cat = unicodedata.category(ch)
+    if cat in ("Co", "Cc", "Cs", "Cn") or o == 0xFFFD:
+        return BAD, BAD_COST, BAD_COST
+    if o == 0xAD:  # soft hyphen: invisible, a cp1252 leftover in Chinese text
+        return BAD, 50, 50
+    if 0x3400 <= o <= 0x9FFF or 0x20000 <= o <= 0x3FFFF or 0xF900 <= o <= 0xFAFF:
+        return HAN, UNSEEN_HAN, UNSEEN_HAN
+    name = unicodedata.name(ch, "")
+    if cat.startswith("L"):
+        if name.startswith("LATIN"):
+            if ch in _PINYIN:
+                return LATIN, 20, 16
+            return LATIN, 34, 30
+        if name.startswith("GREEK"):
+            basic = 0x391 <= o <= 0x3C9
+            return GREEK, (24 if basic else 40), (12 if basic else 40)
+        if name.startswith("CYRILLIC"):
+            basic = 0x410 <= o <= 0x44F or o in (0x401, 0x451)
+            return CYRILLIC, (24 if basic else 40), (12 if basic else 40)
+        if name.startswith(("HIRAGANA", "KATAKANA")):
+            small = "SMALL" in name or "HALFWIDTH" in name
+            return KANA, (30 if small else 20), (30 if small else 10)
+        if name.startswith("HANGUL"):
+            return HANGUL, 20, 12
+        if name.startswith("BOPOMOFO"):
+            return SYMBOL, 34, 34
+        return SYMBOL, 30, 30
+    if 0x2000 <= o <= 0x2BFF or 0x3200 <= o <= 0x33FF:  # arrows, maths, shapes, ①
+        return SYMBOL, 16, 16
+    if cat.startswith("P") or cat == "Zs":
+        return SYMBOL, 26, 26
+    if cat == "So" and o >= 0x1F000:  # emoji
+        return SYMBOL, 20, 20
+    return SYMBOL, 30, 30
+
+
+def char_cost(ch: str, prev: str) -> int:
+    """The cost of ``ch`` after ``prev`` ("" at the start)."""
+    cls, first, cont = info(ch)
+    if not prev:
+        return first
+    pcls = info(prev)[0]
+    if cls == SOUP:
+        if pcls == SOUP:
+            return cont
+        if pcls == LATIN and prev < "\x80":
+            return SOUP_AFTER_LETTER
+        return first
+    if cls == HAN:
+        if pcls == HAN:
+            bi = BIGRAM.get(prev + ch)
+            if bi is not None:
+                return min(bi, first)
+            return first + BACKOFF
+        cost = first
+    else:
+        cost = cont if pcls == cls else first
+    if cls != pcls and cls in _LETTER_CLASSES and pcls in _LETTER_CLASSES:
+        cost += TRANSITION
+    return cost
+
+
+def cost(text: str, prev: str = "") -> int:
+    """The cost of ``text`` after the character ``prev``."""
+    total = 0
+    for ch in text:
+        total += char_cost(ch, prev)
+        prev = ch
+    return total
+
+
+_CHINESE_RANGES = (
+    (0x2010, 0x203B),  # dashes, quotes, ellipsis, ※
+    (0x2160, 0x216B),  # Roman numerals
+    (0x2190, 0x22FF),  # arrows, maths
+    (0x2460, 0x24FF),  # circled numbers
+    (0x25A0, 0x26FF),  # shapes, stars
+    (0x3000, 0x303F),  # CJK punctuation
+    (0xFE50, 0xFE6F),  # small forms (﹐﹖﹗ in Big5 text)
+    (0xFF00, 0xFF60),  # full-width forms
+    (0xFFE0, 0xFFEF),
+)
+
+
+@lru_cache(maxsize=65536)
+def chinese_like(ch: str) -> bool:
+    """Could ``ch`` be part of text a Chinese codec encoded? (Han, Chinese punctuation.)"""
+    if ch < "\x80":
+        return True
+    cls = info(ch)[0]
+    if cls == HAN:
+        return True
+    o = ord(ch)
+    return ch in _CJK_PUNCT or any(a <= o <= b for a, b in _CHINESE_RANGES) or ch in "·°×"
