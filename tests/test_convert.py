@@ -314,3 +314,64 @@ def test_explain_reports_phrases() -> None:
         (2, 4, "乱了", "亂了"),
     ]
     assert explain("abc", Normalizer(to="hant")) == ("abc", [])
+
+
+# --- the disk cache -----------------------------------------------------------
+
+
+def test_cache_dir_override(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("ZHNORM_CACHE_DIR", str(tmp_path / "c"))
+    assert engine.cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("ZHNORM_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert engine.cache_dir() == tmp_path / "xdg" / "zhnorm"
+
+
+def test_cache_written_reused_and_corrupt_file_rebuilt(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("ZHNORM_CACHE_DIR", str(tmp_path))
+    text = "头发和计算机，鼠标。"
+    expected = opencc.OpenCC("s2twp").convert(text)
+    built = engine._build("s2twp")
+    files = list(tmp_path.glob("s2twp-*.pickle"))
+    assert len(files) == 1 and built.convert(text) == expected
+    assert not list(tmp_path.glob("*.tmp"))  # the write was atomic: no leftovers
+    reused = engine._load_cached(files[0], "s2twp")
+    assert reused is not None and reused.convert(text) == expected
+    assert engine._load_cached(files[0], "s2t") is None  # another config's file is refused
+    for junk in (b"", b"not a pickle", files[0].read_bytes()[:1000], pickle.dumps({"x": 1})):
+        files[0].write_bytes(junk)
+        rebuilt = engine._build("s2twp")
+        assert rebuilt.convert(text) == expected
+        assert engine._load_cached(files[0], "s2twp") is not None  # rewritten whole
+
+
+def test_unwritable_cache_still_converts(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("ZHNORM_CACHE_DIR", str(blocker / "sub"))
+    conv = engine._build("t2s")
+    assert conv.convert("頭髮") == "头发"
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    readonly.chmod(0o500)
+    monkeypatch.setenv("ZHNORM_CACHE_DIR", str(readonly))
+    try:
+        assert engine._build("t2s").convert("頭髮") == "头发"
+    finally:
+        readonly.chmod(0o700)
+
+
+def test_cache_key_follows_the_data(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("ZHNORM_CACHE_DIR", str(tmp_path))
+    first = engine._cache_file("s2t")
+    assert first.parent == tmp_path and first.name.startswith("s2t-")
+    monkeypatch.setattr(engine, "_ENGINE_VERSION", "test-other")
+    assert engine._cache_file("s2t") != first
+
+
+def test_converter_pickles_without_its_lazy_state() -> None:
+    conv = converter("tw2sp")
+    conv.convert_reference("頭髮")  # fills the lazy scanners
+    copy = pickle.loads(pickle.dumps(conv))
+    assert "_scanners" not in copy.__dict__ and "spec" not in copy.__dict__
+    assert copy.convert("滑鼠和軟體") == conv.convert("滑鼠和軟體") == "鼠标和软件"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zhnorm.convert.config import CONFIG_NAMES as _CONFIG_NAMES
+from zhnorm.convert.config import config_names as _config_names
 from zhnorm.convert.targets import TARGETS
 from zhnorm.pipeline import Change
 
@@ -38,8 +38,8 @@ def _config_name(config: Normalizer) -> str | None:
 def validate(config: Normalizer) -> None:
     """Reject an unknown target or OpenCC config with a one-line message."""
     if config.opencc is not None:
-        if config.opencc not in _CONFIG_NAMES:
-            raise ValueError(f"unknown OpenCC config {config.opencc!r}; valid: {', '.join(_CONFIG_NAMES)}")
+        if config.opencc not in _config_names():
+            raise ValueError(f"unknown OpenCC config {config.opencc!r}; valid: {', '.join(_config_names())}")
         return
     if config.to not in TARGETS:
         raise ValueError(f"unknown target {config.to!r}; valid: {', '.join(TARGETS)}")

