@@ -171,7 +171,6 @@ def test_gate_on_any_chinese_text(line: str) -> None:
         assert repair_line(line)[0] == line
 
 
-@pytest.mark.xfail(reason="work in progress: Shijing lines still trigger GBK/Big5 swaps", strict=True)
 def test_real_corpus_lines_unchanged() -> None:
     corpus = SHARED / "bench" / "corpus_unique_lines.txt"
     if not corpus.exists():

@@ -113,8 +113,12 @@ def wrong_kind(pair: Pair, before: str) -> str:
     return f"{pair.name}_as_{wrong}"
 
 
-def _plausible_unit(pair: Pair, before: str, decoded: list[str]) -> bool:
-    if pair.chinese_only and not all(chinese_like(c) for c in decoded):
+def _plausible_unit(pair: Pair, before: str, decoded: list[str], after: str) -> bool:
+    if pair.chinese_only and not all(chinese_like(c) and c < "\U00010000" for c in decoded):
+        return False
+    # A trail byte that is ASCII happens where Chinese meets ASCII text: a
+    # unit that decodes to "社j" just before "饰" is two correct characters.
+    if pair.wrong != "latin" and decoded[-1] < "\x80" and after and after >= "\x80":
         return False
     # GBK read as UTF-8 only ever gives two-byte UTF-8 characters.
     return not (pair.wrong == "utf-8" and any(c >= "\u0800" for c in before))
@@ -170,7 +174,7 @@ def units(line: str, pair: Pair) -> list[tuple[int, int, str]]:
             if pos == len(buf):
                 found = j
                 break
-        if found > 0 and _plausible_unit(pair, line[i:found], decoded):
+        if found > 0 and _plausible_unit(pair, line[i:found], decoded, line[found : found + 1]):
             out.append((i, found, "".join(decoded)))
             i = found
         else:

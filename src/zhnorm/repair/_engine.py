@@ -23,7 +23,7 @@ CONVERT_PENALTY = 2
 RUN_PENALTY = 12
 SWAP_RUN_PENALTY = 30
 MIN_GAIN = 12
-SWAP_MIN_GAIN = 30
+SWAP_MIN_GAIN = 48
 MAX_ROUNDS = 3
 
 
@@ -53,6 +53,23 @@ def _chains(line: str, us: list[tuple[int, int, str]]) -> list[bool]:
             allowed[x] = ok
         k = m + 1
     return allowed
+
+
+def _script_fits(line: str, us: list[tuple[int, int, str]], chosen: tuple[int, ...],
+                 pair: Pair) -> bool:
+    """Script context for GBK/Big5 swaps: a Simplified line stays Simplified.
+
+    GBK read as Big5 happens on GBK pages, so the text left untouched must
+    not be Traditional; Big5 read as GBK happens on Big5 pages, so it must
+    not be Simplified.
+    """
+    touched = bytearray(len(line))
+    for idx in chosen:
+        s, e, _ = us[idx]
+        touched[s:e] = b"\x01" * (e - s)
+    rest = [c for c, t in zip(line, touched, strict=True) if not t]
+    other = _model.TRADITIONAL_ONLY if pair.right == "gbk" else _model.SIMPLIFIED_ONLY
+    return not any(c in other for c in rest)
 
 
 def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
@@ -111,6 +128,8 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     best_cost, chosen = min(states.values())
     gain = base_cost - best_cost
     if not chosen or gain < (SWAP_MIN_GAIN if pair.swap else MIN_GAIN):
+        return 0, []
+    if pair.swap and not _script_fits(line, us, chosen, pair):
         return 0, []
     edits: list[Edit] = []
     for idx in chosen:

