@@ -26,7 +26,8 @@ def run(text: str, config: Normalizer = CONFIG) -> str:
         ("你去吗?我去!好;走", "你去吗？我去！好；走"),
         ("他说:“你好”", "他说：“你好”"),
         ("“服务”,到生日", "“服务”，到生日"),
-        ("太好了!", "太好了！"),
+        ("好,太好了!", "好，太好了！"),
+        ("好,你呢?”", "好，你呢？”"),
         ("日本語です,はい", "日本語です，はい"),
         # Parentheses follow on a line whose punctuation was narrowed.
         ("品牌和亮点,打造——(引题)", "品牌和亮点，打造——（引题）"),
@@ -35,10 +36,15 @@ def run(text: str, config: Normalizer = CONFIG) -> str:
         # Weak marks (before a digit, a letter, a line end, or ", " between Han)
         # change on such a line only.
         ("文化宫,2022年升级后,成为", "文化宫，2022年升级后，成为"),
+        ("开放至21:30,周末延长到22:00。好,走", "开放至21:30，周末延长到22:00。好，走"),
+        ("近年来,推进建设。目前,APP(应用程序)注册", "近年来，推进建设。目前，APP（应用程序）注册"),
+        ("增幅达48%,其中,青年", "增幅达48%，其中，青年"),
         ("打开微信,点击底部的“发现”,\n使用", "打开微信，点击底部的“发现”，\n使用"),
         ("觉得, 以我, 要我的新家,好", "觉得，以我，要我的新家，好"),
         # A mark next to a parenthesis that changes.
         ("对象(比如生日),但是,你", "对象（比如生日），但是，你"),
+        ("(例如,设定了MTU不同的连线),路径", "（例如，设定了MTU不同的连线），路径"),
+        ("好,你(参看选项 v 的讨论)和(shell 机制)", "好，你（参看选项 v 的讨论）和(shell 机制)"),
         ("（你会去吗?）,好", "（你会去吗？），好"),
         # CRLF stays CRLF.
         ("创新,打造\r\n工会:职工\r\n", "创新，打造\r\n工会：职工\r\n"),
@@ -83,6 +89,8 @@ def test_fixes(text: str, expected: str) -> None:
         "天津工運華章(主題)",
         "原標題:(引題)",
         "张三(男,35岁)",
+        "开放至21:30,周末",
+        "服务热线:021-63218890,电子邮箱:a@b.cn,网址:https://b.cn/",
         "单位(万元)",
         "GDP(国内生产总值)同比增长5.2%",
         "李白(Li Bai)是唐代诗人",
@@ -94,6 +102,11 @@ def test_fixes(text: str, expected: str) -> None:
         "ｶﾀｶﾅ（半角）",
         # A lost character shown as "?" at the end of a line.
         "那为什么家?",
+        # "!" and "?" as symbols in technical text, on a line with no narrowed
+        # commas or colons.
+        "可以通过在前面加上!来表示相反的意思。",
+        "太好了!",
+        "很有趣么?”",
         # Non-breaking spaces away from Chinese text.
         "100\u00a0km",
         "",
@@ -111,7 +124,8 @@ def test_punct_keep_only_turns_off_the_punctuation_rules() -> None:
 
 def test_fold_width_off_keeps_full_width_letters() -> None:
     config = CONFIG.replace(fold_width=False)
-    assert run("ＡＢＣ１２３,创新,打造", config) == "ＡＢＣ１２３,创新，打造"
+    assert run("ＡＢＣ１２３,创新,打造", config) == "ＡＢＣ１２３，创新，打造"
+    assert run("ＡＢＣ１２３", config) == "ＡＢＣ１２３"
 
 
 def test_strip_indent() -> None:

@@ -2,18 +2,22 @@
 
 What it does, each part only where Chinese is written:
 
-* ``punct="cjk"`` (the default): an ASCII ``,`` ``:`` ``;`` ``!`` ``?`` whose
-  neighbours are Chinese becomes ``，`` ``：`` ``；`` ``！`` ``？``. "Chinese
-  neighbours" means one side is a Han or kana character and the other is Han,
-  kana or Chinese punctuation (``“”《》、…``); a ``!`` may also end the line.
-  So ``原標題:天津`` and ``創新,打造`` change, ``08:18``, ``1.79萬``,
-  ``010-84151598``, ``Hello, world`` and ``电话:010`` do not.
+* ``punct="cjk"`` (the default): an ASCII ``,`` ``:`` ``;`` whose neighbours
+  are Chinese becomes ``，`` ``：`` ``；``. "Chinese neighbours" means one side
+  is a Han or kana character and the other is Han, kana or Chinese
+  punctuation (``“”《》、…``). So ``原標題:天津`` and ``創新,打造`` change;
+  ``08:18``, ``1.79萬``, ``010-84151598``, ``Hello, world`` and
+  ``电话:010`` do not.
 * On a line where that rule fired (the line shows that its punctuation was
-  narrowed), an ASCII ``(...)`` pair around Chinese text, opened after Chinese
-  text, becomes ``（...）``. Without that evidence ASCII parentheses are a
-  common, accepted convention in Chinese web text (``单位(万元)``,
-  ``天津工運華章(主題)``) and stay; Latin or numeric contents stay too
-  (``(2024)``, ``李白(Li Bai)``, ``GDP(...)`` opened after Latin).
+  narrowed), more follows: ``!`` and ``?`` between Chinese characters become
+  ``！`` ``？``; an ASCII ``(...)`` pair around Chinese text (with no Latin
+  letters in it, or starting and ending with Chinese) becomes ``（...）``; and
+  so do marks with Chinese on one side only (``宮,2022年``, ``21:30,周末``,
+  a ``,`` that ends the line).
+  Without that evidence ASCII parentheses are a common, accepted convention in
+  Chinese web text (``单位(万元)``, ``天津工運華章(主題)``) and stay, as do
+  ``张三(男,35岁)`` and ``电话:010-84151598``. ``(2024)`` and
+  ``李白(Li Bai)`` always stay.
 * ``fold_width=True`` (the default): full-width Latin letters and digits become
   ASCII (``ＡＢＣ１２３`` -> ``ABC123``), with the separators inside such a
   token (``１，２９９`` -> ``1,299``, ``Ｑ＆Ａ`` -> ``Q&A``). Full-width Chinese
@@ -24,7 +28,8 @@ What it does, each part only where Chinese is written:
 * Runs of U+3000 that indent a line stay, unless ``strip_indent=True``.
 
 Never touched: URLs, e-mail addresses, HTML/XML tags and their attributes,
-text in backticks, and whole lines that look like code or JSON. Line ends
+text in backticks or ASCII quotes (``格式为 "用户名:密码"``), and whole lines
+that look like code or JSON. Line ends
 (``\\n``, ``\\r\\n``) are never changed.
 
 >>> from zhnorm.pipeline import Normalizer
@@ -74,7 +79,7 @@ _FW_TO_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 
 # What the stage might act on. Each pattern starts with a small set of
 # characters, so that clean text is scanned at C speed.
-_MARKS = re.compile(rf"[,:;!?](?<=[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff].)")
+_MARKS = re.compile(rf"[,:;!?](?:(?<=[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff].)|(?=[{_HAN}]))")
 _FW = re.compile(_FW_TOKEN)
 _FW_ANY = re.compile(f"[{_FW_ALNUM}]").search
 _SPACES = re.compile(r"[\u00a0\u202f\u200b\u2060\ufeff]+")
@@ -142,12 +147,19 @@ _STRONG, _WEAK = 2, 1
 def _punct_context(text: str, i: int, sub: dict[int, str]) -> tuple[int, int]:
     """How sure it is that the ASCII mark at ``i`` punctuates Chinese, and its span end.
 
-    Strong: Han or kana on one side, Han, kana or Chinese punctuation on the
-    other (a ``!`` may end the line). Weak, changed only on a line that has a
-    strong one: a ``,`` ``;`` or ``:`` after Han or Chinese punctuation and
-    before an ASCII letter or digit (``宮,2022年``) or the end of the line
-    (a sentence that goes on in the next line), or a mark followed by one
-    space between two Han characters (``覺得, 以我``; the space goes too).
+    Strong: a ``,`` ``:`` or ``;`` with Han or kana on one side and Han, kana
+    or Chinese punctuation on the other. Weak, changed only on a line that has
+    a strong one:
+
+    * a ``!`` or ``?`` in the same place (technical text writes them as
+      symbols: ``在前面加上!来表示``), or a ``!`` that ends the line after Han;
+    * a ``,`` ``;`` or ``:`` after Han or Chinese punctuation and before an
+      ASCII letter or digit (``宮,2022年``) or the end of the line (the
+      sentence goes on in the next line), or after a letter, digit or ``%``
+      and before Han (``21:30,周末``);
+    * a mark and one space between two Han characters (``覺得, 以我``; the
+      space goes too).
+
     ``sub`` holds characters that this pass already turned full-width.
     """
     n = len(text)
@@ -158,21 +170,31 @@ def _punct_context(text: str, i: int, sub: dict[int, str]) -> tuple[int, int]:
             j += step
         return sub.get(j) or (text[j] if 0 <= j < n else "")
 
+    mark = text[i]
     left, right = at(i - 1, -1), at(i + 1, 1)
+    line_end = right in ("", "\n", "\r")
     if not left or not _IS_CJK(left):
+        if mark in ",;:" and left and (_alnum(left) or left == "%") and right and _IS_HAN(right):
+            return _WEAK, i + 1
         return 0, 0
+    sure = _STRONG if mark in ",;:" else _WEAK
     if _IS_HAN(left):
         if right and _IS_CJK(right):
-            return _STRONG, i + 1
-        if text[i] == "!" and right in ("", "\n", "\r"):
-            return _STRONG, i + 1
+            return sure, i + 1
+        if mark == "!" and line_end:
+            return _WEAK, i + 1
         if right == " " and text[i + 1] == " " and _IS_HAN(at(i + 2, 1) or "a"):
             return _WEAK, i + 2
     elif right and _IS_HAN(right):
-        return _STRONG, i + 1
-    if text[i] in ",;:" and (right in ("", "\n", "\r") or (right.isascii() and right.isalnum())):
+        return sure, i + 1
+    if mark in ",;:" and (line_end or _alnum(right)):
         return _WEAK, i + 1
     return 0, 0
+
+
+def _alnum(ch: str) -> bool:
+    """An ASCII letter or digit, or its full-width form."""
+    return ch.isalnum() and (ch.isascii() or "\uff10" <= ch <= "\uff5a")
 
 
 def _near_cjk(text: str, start: int, end: int) -> bool:
@@ -213,9 +235,11 @@ def _edits(text: str, config: Normalizer) -> list[_Edit]:
             start, end = m.span()
             if line_at(start).free(start, end):
                 edits.append((start, end, m.group().translate(_FW_TO_ASCII), "fullwidth_alnum"))
+    converted = {e[0] for e in edits}  # marks and parentheses made full-width
     for m in _SPACES.finditer(text):
         start, end = m.span()
-        if not _near_cjk(text, start, end) or not line_at(start).free(start, end):
+        near = _near_cjk(text, start, end) or start - 1 in converted or end in converted
+        if not near or not line_at(start).free(start, end):
             continue
         run = m.group()
         if run[0] in _NBSP and all(ch in _NBSP for ch in run):
@@ -239,14 +263,12 @@ def _evidence_line_edits(text: str, line: _Line) -> list[_Edit]:
         grown = False
         for m in _PARENS.finditer(text, line.start, line.end):
             start, end = m.span()
-            if start in sub or not _HAS_HAN(m.group(1)) or _LATIN.search(m.group(1)):
+            inner = m.group(1)
+            if start in sub or not _HAS_HAN(inner):
                 continue
+            if _LATIN.search(inner) and not (_IS_CJK(inner[0]) and _IS_CJK(inner[-1])):
+                continue  # "李白(Li Bai)", "(shell 机制)"; but "(例如,设定MTU的连线)"
             if not line.free(start, end):
-                continue
-            before = sub.get(start - 1) or (text[start - 1] if start > line.start else "")
-            if before in _ASCII_PUNCT and before and start - 2 >= line.start:
-                before = text[start - 2]  # "好,(注" -> the mark follows the parenthesis
-            if before and not before.isspace() and not _IS_CJK(before):
                 continue
             sub[start], sub[end - 1] = "（", "）"
             spans[start], spans[end - 1] = start + 1, end
