@@ -68,8 +68,6 @@ _NUL_TAIL = re.compile("\x00[^\ufdd0]*")
 _ENGINE_VERSION = "2"
 #: Texts at least this long (in characters) take the NumPy/ahocorasick_rs path.
 BIG_TEXT = 1 << 17
-#: ahocorasick_rs automaton kind for large texts (None: its own choice).
-_RS_IMPLEMENTATION = None
 
 
 def _ids_arity(ch: str) -> int:
@@ -215,89 +213,142 @@ class FlatDict:
 
     # --- the large-text path: NumPy + ahocorasick_rs, arrays of code points ---
 
+    # --- the large-text path: NumPy + ahocorasick_rs over arrays of code points ---
+
     @cached_property
-    def _big(self) -> tuple[Any, Any, Any, Any, Any, Any]:
-        import ahocorasick_rs
+    def _big(self) -> _BigTables:
         import numpy as np
 
-        table = np.arange(0x110000, dtype=np.uint32)
-        patterns: list[bytes] = []
+        table = np.arange(0x110000, dtype=np.intp)
+        keys: list[str] = []
         values: list[str] = []
-        key_lengths: list[int] = []
         for cp, value in self.table.items():
             if cp >= _PLACEHOLDER_BASE:
                 continue  # placeholders are an artefact of the small-text path
             if len(value) == 1:
                 table[cp] = ord(value)
             else:
-                patterns.append(chr(cp).encode("utf-8", "surrogatepass"))
+                keys.append(chr(cp))
                 values.append(value)
-                key_lengths.append(1)
         if self.automaton is not None:
             for raw_key, (_length, raw_value) in self.automaton.items():
                 value = raw_value.encode("latin-1").decode("utf-8", "surrogatepass")
                 if len(value) == 1 and ord(value) >= _PLACEHOLDER_BASE:
                     value = self.table[ord(value)]
-                key = raw_key.encode("latin-1")
-                patterns.append(key)
+                keys.append(raw_key.encode("latin-1").decode("utf-8", "surrogatepass"))
                 values.append(value)
-                key_lengths.append(len(key.decode("utf-8", "surrogatepass")))
-        if not patterns:
-            return table, None, None, None, None, None
-        matcher = ahocorasick_rs.BytesAhoCorasick(
-            patterns,
-            matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-            implementation=_RS_IMPLEMENTATION,
-        )
-        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-        starts = np.cumsum(lengths) - lengths
-        pool = np.frombuffer("".join(values).encode("utf-32-le", "surrogatepass"), np.uint32)
-        return table, matcher, pool, starts, lengths, np.array(key_lengths, dtype=np.int64)
+        return _BigTables(table, keys, values)
 
-    def convert_array(self, codes: Any, text: str | None = None) -> Any:
-        """Convert a UTF-32 code point array (``text`` is the same text, if at hand)."""
+    def convert_array(self, codes: Any) -> Any:
+        """Convert a text given as a NumPy array of code points (``intp``)."""
         import numpy as np
 
-        table, matcher, pool, value_starts, value_lengths, key_lengths = self._big
-        translated = table[codes]
-        if matcher is None:
-            return translated
-        if text is None:
-            text = codes.tobytes().decode("utf-32-le", "surrogatepass")
-        found = matcher.find_matches_as_indexes(text.encode("utf-8", "surrogatepass"))
+        big = self._big
+        if big.matcher is None:
+            return big.table[codes]
+        found = big.find(codes)
         if not found:
-            return translated
-        count = len(found)
-        flat = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=3 * count)
-        ids = flat[0::3]
-        # Byte offsets -> character offsets, from each character's UTF-8 length.
-        utf8_len = (codes >= 0x80).astype(np.int64)
-        utf8_len += codes >= 0x800
-        utf8_len += codes >= 0x10000
-        utf8_len += 1
-        byte_start = np.cumsum(utf8_len)
-        byte_start -= utf8_len
-        starts = np.searchsorted(byte_start, flat[1::3])
-        ends = starts + key_lengths[ids]
+            return big.table[codes]
         n = len(codes)
-        # Output = gap0, value0, gap1, value1, ..., gapK: ranges of [translated | pool].
-        src = np.empty(2 * count + 1, dtype=np.int64)
-        size = np.empty(2 * count + 1, dtype=np.int64)
+        count = len(found)
+        flat = np.fromiter(chain.from_iterable(found), dtype=np.intp, count=3 * count)
+        ids = flat[0::3]
+        # Output = gap0, value0, gap1, value1, ..., gapK: ranges of [translated | values].
+        src = np.empty(2 * count + 1, dtype=np.intp)
+        size = np.empty(2 * count + 1, dtype=np.intp)
         src[0] = 0
-        src[2::2] = ends
-        size[0:-1:2] = starts
+        src[2::2] = flat[2::3] // 3  # match ends: the scan is over 3 bytes per character
+        size[0:-1:2] = flat[1::3] // 3  # match starts
         size[-1] = n
         size[0::2] -= src[0::2]
-        src[1::2] = value_starts[ids]
+        src[1::2] = big.value_starts[ids]
         src[1::2] += n
-        size[1::2] = value_lengths[ids]
-        combined = np.concatenate((translated, pool))
+        size[1::2] = big.value_lengths[ids]
+        keep = size > 0
+        src = src[keep]
+        size = size[keep]
+        combined = np.empty(n + len(big.pool), dtype=np.intp)
+        np.take(big.table, codes, out=combined[:n])
+        combined[n:] = big.pool
+        # The gather index: consecutive within a range, a jump at each range start.
         offsets = np.cumsum(size)
-        offsets -= size
-        src -= offsets
-        index = np.repeat(src, size)
-        index += np.arange(len(index), dtype=np.int64)
+        index = np.ones(offsets[-1], dtype=np.intp)
+        index[0] = src[0]
+        index[offsets[:-1]] = src[1:] - src[:-1] - size[:-1] + 1
+        np.cumsum(index, out=index)
         return combined[index]
+
+
+def encode3(codes: Any) -> bytes:
+    """Code points as 3 bytes each, the first with its high bit set (so self-synchronising).
+
+    A key encoded the same way can match only at a character start, and its
+    match offsets divided by 3 are character offsets.
+
+    >>> import numpy as np
+    >>> encode3(np.array([0x4E00, 0x41])).hex()
+    '811c00800041'
+    """
+    import numpy as np
+
+    out = np.empty((len(codes), 3), dtype=np.uint8)
+    out[:, 0] = codes >> 14
+    out[:, 0] |= 0x80
+    out[:, 1] = codes >> 7
+    out[:, 1] &= 0x7F
+    out[:, 2] = codes & 0x7F
+    return out.tobytes()
+
+
+def _decode(codes: Any) -> str:
+    import numpy as np
+
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+class _BigTables:
+    """The large-text form of a flat dict: a code point table, an automaton, a value pool."""
+
+    #: Dicts with fewer keys get a DFA at once (fast to build); larger ones an
+    #: NFA first and a DFA once they have scanned this many bytes.
+    SMALL = 20_000
+    UPGRADE_AFTER = 256_000_000
+
+    def __init__(self, table: Any, keys: list[str], values: list[str]) -> None:
+        import numpy as np
+
+        self.table = table
+        self.keys = keys
+        self.scanned = 0
+        self.matcher = self._matcher(dfa=len(keys) < self.SMALL) if keys else None
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        self.value_lengths = lengths
+        self.value_starts = np.cumsum(lengths) - lengths
+        self.pool = np.frombuffer("".join(values).encode("utf-32-le", "surrogatepass"), np.uint32).astype(
+            np.intp
+        )
+        self.dfa = len(keys) < self.SMALL
+
+    def _matcher(self, dfa: bool) -> Any:
+        import ahocorasick_rs
+        import numpy as np
+
+        patterns = [
+            encode3(np.frombuffer(k.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp))
+            for k in self.keys
+        ]
+        return ahocorasick_rs.BytesAhoCorasick(
+            patterns,
+            matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+            implementation=ahocorasick_rs.Implementation.DFA if dfa else None,
+        )
+
+    def find(self, codes: Any) -> list[tuple[int, int, int]]:
+        haystack = encode3(codes)
+        self.scanned += len(haystack)
+        if not self.dfa and self.scanned > self.UPGRADE_AFTER:
+            self.matcher, self.dfa = self._matcher(dfa=True), True
+        return self.matcher.find_matches_as_indexes(haystack)
 
 
 class Converter:
@@ -380,32 +431,26 @@ class Converter:
     def _convert_big(self, text: str) -> str:
         import numpy as np
 
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp)
         special = (codes >= 0x2FF0) & (codes <= 0x2FFF)
         special |= codes == ord(SENTINEL)
         special |= codes >= _PLACEHOLDER_BASE
         if special.any():
             return self.convert_reference(text)
-        current: str | None = text
         for flat in self.normalization:
-            converted = flat.convert_array(codes, current)
-            if current is not None and not np.array_equal(converted, codes):
-                current = None
-            codes = converted
+            codes = flat.convert_array(codes)
         stages = list(self.chain)
         if self.segmented:
             first = self.segmentation if self.segmentation is not None else stages.pop(0)
-            codes = first.convert_array(codes, current)
-            current = None
-            if (codes == 0).any():
-                current = _NUL_TAIL.sub("", codes.tobytes().decode("utf-32-le", "surrogatepass"))
-                codes = np.frombuffer(current.encode("utf-32-le", "surrogatepass"), np.uint32)
+            codes = first.convert_array(codes)
+            if not codes.all():  # a NUL ends its segment
+                kept = _NUL_TAIL.sub("", _decode(codes))
+                codes = np.frombuffer(kept.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp)
         for flat in stages:
-            codes = flat.convert_array(codes, current)
-            current = None
+            codes = flat.convert_array(codes)
         if self.segmented:
             codes = codes[codes != ord(SENTINEL)]
-        return codes.tobytes().decode("utf-32-le", "surrogatepass")
+        return _decode(codes)
 
     def segments(self, text: str) -> list[tuple[int, int]]:
         """OpenCC's segments of an already normalized ``text`` as ``(start, end)`` spans."""
