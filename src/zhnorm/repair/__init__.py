@@ -30,6 +30,7 @@ because its partial-UTF-8 fix corrupts GBK/Big5-as-latin-1 text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from zhnorm.pipeline import Change
@@ -40,52 +41,52 @@ if TYPE_CHECKING:
     from zhnorm.pipeline import Normalizer
 
 
-def _lines(text: str) -> list[str]:
-    # Only "\n" ends a line: str.splitlines would also cut at U+2028, form feeds, ...
-    lines = text.split("\n")
-    out = [line + "\n" for line in lines[:-1]]
-    if lines[-1]:
-        out.append(lines[-1])
-    return out
+def _flagged(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line (without its ``\\n``) the gate lets through.
+
+    One regular-expression scan over the whole text finds them; lines
+    without a match are never looked at again.
+    """
+    pos = 0
+    search = SUSPICIOUS.search
+    while (m := search(text, pos)) is not None:
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        if end < 0:
+            end = len(text)
+        yield start, end
+        pos = end + 1
 
 
-def _split_end(line: str) -> tuple[str, str]:
-    body = line.rstrip("\r\n")
-    return body, line[len(body) :]
+def _repair(text: str) -> tuple[str, list[Change]]:
+    out: list[str] = []
+    changes: list[Change] = []
+    last = 0
+    for start, end in _flagged(text):
+        line = text[start:end]
+        cut = len(line) - 1 if line.endswith("\r") else len(line)
+        fixed, edits = repair_line(line[:cut])
+        if not edits:
+            continue
+        out.append(text[last:start])
+        out.append(fixed + line[cut:])
+        last = end
+        for ed in edits:
+            changes.append(
+                Change("repair", start + ed.start, start + ed.end, ed.before, ed.after,
+                       kind=ed.kind, detail=ed.detail)
+            )
+    if not changes:
+        return text, changes
+    out.append(text[last:])
+    return "".join(out), changes
 
 
 def apply(text: str, config: Normalizer) -> str:
     """Repair mojibake in ``text``."""
-    if SUSPICIOUS.search(text) is None:
-        return text
-    out = []
-    for line in _lines(text):
-        if SUSPICIOUS.search(line) is None:
-            out.append(line)
-            continue
-        body, end = _split_end(line)
-        out.append(repair_line(body)[0] + end)
-    return "".join(out)
+    return _repair(text)[0]
 
 
 def explain(text: str, config: Normalizer) -> tuple[str, list[Change]]:
     """Like :func:`apply`, and list the repairs made."""
-    changes: list[Change] = []
-    if SUSPICIOUS.search(text) is None:
-        return text, changes
-    out = []
-    offset = 0
-    for line in _lines(text):
-        if SUSPICIOUS.search(line) is not None:
-            body, end = _split_end(line)
-            fixed, edits = repair_line(body)
-            for ed in edits:
-                changes.append(
-                    Change("repair", offset + ed.start, offset + ed.end, ed.before, ed.after,
-                           kind=ed.kind, detail=ed.detail)
-                )
-            out.append(fixed + end)
-        else:
-            out.append(line)
-        offset += len(line)
-    return "".join(out), changes
+    return _repair(text)

@@ -12,12 +12,11 @@ search repeats, so double mojibake comes apart in two rounds.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 from zhnorm.repair import _model
 from zhnorm.repair._codecs import PAIRS, Pair, units, wrong_kind
-from zhnorm.repair._gate import is_suspicious
+from zhnorm.repair._gate import ENTITY, EVIDENCE
 
 CONVERT_PENALTY = 2
 RUN_PENALTY = 12
@@ -39,8 +38,8 @@ class Edit:
     detail: str
 
 
-def _chains(line: str, us: list[tuple[int, int, str]]) -> list[bool]:
-    """For each unit: may it be decoded (its chain holds a suspicious char)?"""
+def _chains(line: str, us: list[tuple[int, int, str]], evidence) -> list[bool]:
+    """For each unit: may it be decoded (does its chain hold the pair's evidence)?"""
     allowed = [False] * len(us)
     k = 0
     while k < len(us):
@@ -48,7 +47,7 @@ def _chains(line: str, us: list[tuple[int, int, str]]) -> list[bool]:
         while m + 1 < len(us) and us[m + 1][0] == us[m][1]:
             m += 1
         start, end = us[k][0], us[m][1]
-        ok = any(is_suspicious(c) for c in line[start:end])
+        ok = evidence.search(line, start, end) is not None
         for x in range(k, m + 1):
             allowed[x] = ok
         k = m + 1
@@ -80,10 +79,13 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     starting a run of decoded units costs ``RUN_PENALTY``, so a chain is
     decoded as a whole unless part of it really reads better as it was.
     """
+    evidence = EVIDENCE[(pair.wrong, pair.right)]
+    if evidence.search(line) is None:
+        return 0, []
     us = units(line, pair)
     if not us:
         return 0, []
-    allowed = _chains(line, us)
+    allowed = _chains(line, us, evidence)
     if not any(allowed):
         return 0, []
     cost = _model.cost
@@ -158,9 +160,6 @@ def apply_edits(line: str, edits: list[Edit]) -> str:
     return "".join(out)
 
 
-_ENTITY = re.compile(r"&(?:amp;)?#(?:[0-9]{4,7}|[xX][0-9a-fA-F]{4,6});")
-
-
 def _entities(line: str) -> list[Edit]:
     """Numeric HTML entities of Chinese characters (``&#20013;``, ``&amp;#x4e2d;``).
 
@@ -168,7 +167,7 @@ def _entities(line: str) -> list[Edit]:
     purpose, and a numeric entity for a Han character has no such use.
     """
     found = []
-    for m in _ENTITY.finditer(line):
+    for m in ENTITY.finditer(line):
         after = html.unescape(html.unescape(m.group()))
         if len(after) == 1 and after >= "\u2e80" and _model.chinese_like(after):
             found.append((m, after))

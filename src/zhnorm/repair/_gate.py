@@ -1,11 +1,14 @@
-"""The gate: can a line contain mojibake at all?
+"""Evidence and the gate: can a line contain mojibake at all?
 
-A character is *suspicious* when it is not ASCII (``&`` excepted: HTML
-entities), not common Chinese punctuation or a full-width form, and not one
-of the common Han characters (cost at most ``SAFE_COST`` in the unigram
-table). The full path only changes a span whose chain holds a suspicious
-character, so a line without any is returned untouched without looking
-further; one compiled regular expression finds out at C speed.
+Every codec pair has an *evidence* pattern: something each chain of units it
+may decode necessarily contains, derived from the byte structure of that
+mis-decoding. UTF-8 read as GBK, for instance, always starts with a GBK
+character whose bytes are a UTF-8 three-byte lead and a continuation byte,
+followed by one whose bytes are a continuation and a lead (or a lone trail
+before ASCII). The engine decodes a chain only when the pattern matches inside
+it, so the gate (the union of the patterns and the Han HTML entities, one
+compiled regular expression) returns lines that match none of them without
+looking further, and that is sound by construction: a property test checks it.
 """
 
 from __future__ import annotations
@@ -14,33 +17,108 @@ import re
 
 from zhnorm.repair._model import UNIGRAM
 
-SAFE_COST = 38
-
-_SAFE_PUNCT = "“”‘’，。！？：；（）「」『』《》〈〉【】、—…·～\u3000"
-_SAFE = frozenset(
-    [chr(c) for c in range(0x80) if chr(c) != "&"]
-    + [ch for ch, cost in UNIGRAM.items() if cost <= SAFE_COST]
-    + list(_SAFE_PUNCT)
-    + [chr(c) for c in range(0xFF01, 0xFF5F)]
-)
+#: Han characters at most this cost (half bits) are too common to be evidence.
+COMMON_COST = 34
+_TRAILS_BIG5 = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
+#: Punctuation that correct Big5 text is full of (not evidence).
+_BIG5_PUNCT = frozenset("，。、；：？！「」『』（）《》〈〉【】〔〕“”‘’…—·‧︰﹐﹑﹔﹕﹖﹗～")
 
 
-def _class(chars: frozenset[str]) -> str:
-    codes = sorted(ord(c) for c in chars)
+def _chars(codec: str, leads, trails) -> set[str]:
+    out = set()
+    for a in leads:
+        for b in trails:
+            try:
+                ch = bytes((a, b)).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if len(ch) == 1 and ch >= "\x80":
+                out.add(ch)
+    return out
+
+
+def _class(chars) -> str:
+    codes = sorted({ord(c) for c in chars})
     ranges: list[list[int]] = []
     for c in codes:
         if ranges and ranges[-1][1] == c - 1:
             ranges[-1][1] = c
         else:
             ranges.append([c, c])
-    parts = []
-    for a, b in ranges:
-        parts.append(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}")
-    return "".join(parts)
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
 
 
-SUSPICIOUS = re.compile(f"[^{_class(_SAFE)}]")
+def _utf8_under(codec: str) -> tuple[set[str], str]:
+    # A unit of UTF-8 read as a double-byte codec starts with (3-byte lead,
+    # continuation); the next character is (continuation, lead) or, before
+    # ASCII, (continuation, ASCII trail).
+    first = _chars(codec, range(0xE0, 0xF0), range(0x80, 0xC0))
+    second = _chars(codec, range(0x80, 0xC0), range(0xE0, 0xF0))
+    lone = _chars(codec, range(0x80, 0xC0), range(0x40, 0x7F))
+    return first, f"(?=[{_class(second)}]|[{_class(lone)}][\\x00-\\x7f])"
 
 
-def is_suspicious(ch: str) -> bool:
-    return ch not in _SAFE
+_PINYIN = frozenset("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüê")
+# latin-1 and cp1252 characters, less those correct Chinese text uses in runs (……, ——).
+_SOUP = (
+    {chr(c) for c in range(0x80, 0x100)}
+    | {bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xA0)}
+) - set("“”‘’…—–•·×°") - {""}
+_C1 = {chr(c) for c in range(0x80, 0xA0)}
+_LATIN1 = {chr(c) for c in range(0x80, 0x100)}
+_U2G = {chr(c) for c in range(0x100, 0x800)} - _PINYIN
+_GBK_KANA_GREEK = _chars("gbk", range(0xA4, 0xA9), range(0xA1, 0xFF))  # rows A4-A8
+_GBK_HAN = _chars("gbk", range(0xB0, 0xF8), range(0xA1, 0xFF))
+_BIG5_RARE = (
+    _chars("big5", range(0xC9, 0xFA), _TRAILS_BIG5)  # level-2 characters
+    | _chars("big5", range(0xA1, 0xA4), _TRAILS_BIG5)  # symbols, bopomofo
+) - _BIG5_PUNCT - {chr(c) for c in range(0xFF01, 0xFF5F)}
+# Big5's level 2 holds some common characters (据, 种); they prove nothing.
+_BIG5_RARE -= {ch for ch in _BIG5_RARE if UNIGRAM.get(ch, 99) <= COMMON_COST}
+_XH = _GBK_KANA_GREEK | _GBK_HAN
+_G2U_FIRST, _G2U_REST = _utf8_under("gb18030")
+_B2U_FIRST, _B2U_REST = _utf8_under("big5hkscs")
+
+# Each rule: (first character set, condition checked once that character is
+# consumed). Every pattern starts with one character class, so the regular
+# expression engine scans for it at C speed and tries the condition rarely.
+_RULES: dict[tuple[str, str], tuple[set[str], str]] = {
+    # A C1 control, or two latin-1/cp1252 characters in a row.
+    ("latin", "utf-8"): (_SOUP | _C1, f"(?:(?<=[{_class(_C1)}])|(?=[{_class(_SOUP)}]))"),
+    ("gb18030", "utf-8"): (_G2U_FIRST, _G2U_REST),
+    # A letter from U+0100-U+07FF (not pinyin), or two latin-1 characters in a row.
+    ("utf-8", "gbk"): (_U2G | _LATIN1, f"(?:(?<=[{_class(_U2G)}])|(?=[{_class(_LATIN1)}]))"),
+    # Two rare Big5 characters (level 2, symbols, bopomofo) in a row.
+    ("big5", "gbk"): (_BIG5_RARE, f"(?=[{_class(_BIG5_RARE)}])"),
+    # A GBK kana/Greek/Cyrillic/pinyin character next to a GBK Han or another one.
+    ("gbk", "big5"): (
+        _GBK_KANA_GREEK,
+        f"(?:(?<=[{_class(_XH)}].)|(?=[{_class(_XH)}]))",
+    ),
+    ("big5hkscs", "utf-8"): (_B2U_FIRST, _B2U_REST),
+}
+_RULES[("latin", "gbk")] = _RULES[("latin", "big5")] = _RULES[("latin", "utf-8")]
+
+#: Evidence pattern of each codec pair, by (wrong, right).
+EVIDENCE: dict[tuple[str, str], re.Pattern[str]] = {
+    pair: re.compile(f"[{_class(first)}]{cond}") for pair, (first, cond) in _RULES.items()
+}
+
+#: Numeric HTML entities (the engine unescapes those of Han characters).
+ENTITY = re.compile(r"&(?:amp;)?#(?:[0-9]{4,7}|[xX][0-9a-fA-F]{4,6});")
+
+
+def _gate() -> re.Pattern[str]:
+    first: set[str] = {"&"}
+    conds = ["(?<=&)(?=(?:amp;)?#(?:[0-9]{4,7}|[xX][0-9a-fA-F]{4,6});)"]
+    for chars, cond in {id(r): r for r in _RULES.values()}.values():
+        first |= chars
+        conds.append(f"(?<=[{_class(chars)}]){cond}")
+    return re.compile(f"[{_class(first)}](?:{'|'.join(conds)})")
+
+
+#: The gate: a line that does not match is returned as it is.
+SUSPICIOUS = _gate()
