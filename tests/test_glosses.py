@@ -35,6 +35,8 @@ def run(text: str, config: Normalizer = CONFIG) -> str:
         ("網(wa\u030cng)站", "網站"),
         # A neutral-tone syllable counts on a line that has a toned gloss.
         ("事實(shí)要我們(men)去想", "事實要我們去想"),
+        # A doubled gloss.
+        ("續(xù)(xù)百年", "續百年"),
         # Line ends are kept byte for byte.
         ("續(xù)\r\n網(wǎng)\r\n", "續\r\n網\r\n"),
     ],
@@ -70,6 +72,9 @@ def test_spam_glosses_are_removed(text: str, expected: str) -> None:
         "網(Wǎng)",
         # Mismatched parentheses.
         "網(wǎng）",
+        # After a parenthesis that is not a gloss.
+        "中(zhōng)(xù)",
+        "(引題)(xù)",
         # After a digit or Latin letter, not after a Han character.
         "3(wǎng)",
         "f(wǎng)",

@@ -11,6 +11,7 @@ gloss is removed when all of these hold:
   (``續`` -> ``续``): the spam converter glossed exactly the characters it had
   converted, so a textbook annotation of a character that is the same in both
   scripts (``中(zhōng)国``) stays;
+* a gloss right after a removed gloss goes too (``續(xù)(xù)``);
 * a syllable written without a tone mark (``們(men)``, neutral tone) counts
   only on a line that also has a tone-marked gloss, so ``第3(a)款`` or
   ``條(a)`` on their own are left alone.
@@ -89,7 +90,7 @@ _LETTERS = (
 )
 # The pattern starts with the parenthesis (a fast scan on clean text); the
 # pair must match, which _find checks.
-_CANDIDATE = re.compile(rf"[(（](?<=[{_HAN}][(（])([{_LETTERS}]{{1,8}})[)）]")
+_CANDIDATE = re.compile(rf"[(（](?<=[{_HAN})）][(（])([{_LETTERS}]{{1,8}})[)）]")
 _PAIRS = {"(": ")", "（": "）"}
 
 
@@ -169,16 +170,23 @@ def _find(text: str) -> list[tuple[int, int, str]]:
     changed = _changed_by_t2s()
     toned: list[tuple[int, int, str]] = []
     toneless: list[tuple[int, int, str]] = []
+    last: tuple[int, int, str] | None = None
     for m in _CANDIDATE.finditer(text):
         start, end = m.span()
         char = text[start - 1]
+        if char in ")）":  # a gloss right after a gloss: "續(xù)(xù)"
+            if last is None or last[1] != start:
+                continue
+            char = last[2]
         if char not in changed or _PAIRS[text[start]] != text[end - 1]:
             continue
         kind = _syllable(m.group(1))
         if kind == "toned":
-            toned.append((start, m.end(), char))
+            last = (start, end, char)
+            toned.append(last)
         elif kind == "toneless":
-            toneless.append((start, m.end(), char))
+            last = (start, end, char)
+            toneless.append(last)
     if toneless and toned:
         # A toneless syllable is a gloss only on a line that has a toned one.
         lines = {_line_start(text, s) for s, _, _ in toned}
