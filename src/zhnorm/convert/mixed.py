@@ -1,0 +1,558 @@
+"""Convert only what is foreign: one consistent script from pages that mix both.
+
+Running one OpenCC config over a whole page damages what was already right:
+s2t turns Traditional ``烏干達`` into ``烏幹達``, tw2s turns Simplified ``么``
+into ``幺``. Here the page is cut into clauses (:mod:`zhnorm.script`) and
+
+- a clause holding a character unique to the other script than the target's
+  is *foreign* and converted with the config that fits its source (``t2s``, or
+  ``tw2s`` for a Taiwan-style clause, whose ``著`` t2s does not handle);
+- a clause holding only target-script and neutral characters is kept
+  byte-identical (or, for a regional target such as ``tw``, given that
+  region's variants with ``t2tw``);
+- a clause with no unique character at all follows the clause before it;
+- a clause holding both scripts is converted whole, for phrase context, and
+  then every character that belongs to the target-script part keeps its
+  original form: the characters unique to the target script, the neutral ones
+  nearer to those than to a foreign one, and every phrase OpenCC knows whose
+  target-script form is already there (``烏干達`` stays, ``獲准`` stays).
+
+User dictionaries (OpenCC's ``phrase<TAB>replacement`` format) and protected
+terms are matched first, leftmost-longest, inside every text that is
+converted: a dictionary phrase becomes its replacement verbatim, a protected
+term stays as it is. ``to="auto"`` converts the minority script to the
+majority one. ``convert_all`` or ``opencc`` converts everything (OpenCC's
+output, byte for byte, when no dictionary or protected term is given).
+
+>>> from zhnorm.pipeline import Normalizer
+>>> convert_foreign("烏干達的经济发展，很快。", Normalizer(to="hant", only=("repair",)))
+'烏干達的經濟發展，很快。'
+>>> convert_foreign("看著這本書，这是什么？", Normalizer(to="hans", only=("repair",)))
+'看着这本书，这是什么？'
+>>> convert_foreign("头发很长。頭髮很長。", Normalizer(to="auto", only=("repair",)))
+'头发很长。头发很长。'
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import ahocorasick
+
+from zhnorm.convert import dicts
+from zhnorm.convert.config import CONFIG_NAMES, load_config
+from zhnorm.convert.engine import converter
+from zhnorm.convert.targets import TARGETS
+from zhnorm.pipeline import Change
+from zhnorm.script import (
+    BOUNDARY,
+    HANS,
+    HANT,
+    NEUTRAL,
+    char_class,
+    clauses,
+    find_unique,
+    hant_only,
+    leaning,
+    majority,
+)
+
+if TYPE_CHECKING:
+    from zhnorm.pipeline import Normalizer
+
+__all__ = ["convert_foreign", "explain_foreign", "validate_mixed"]
+
+_OTHER = {HANS: HANT, HANT: HANS}
+
+# A converted span: (start, end, replacement, kind, detail) in the input's indices.
+_Piece = tuple[int, int, str, str, str]
+
+
+# --------------------------------------------------------------------------
+# Plans: which config converts which runs, per target (cached per process)
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    #: The target script, ``hans`` or ``hant``.
+    script: str
+    #: Config for foreign runs.
+    foreign: str | None
+    #: Config for foreign runs written in Taiwan's orthography (``None``: ``foreign``).
+    foreign_tw: str | None
+    #: Config for runs already in the target script (``None``: kept as they are).
+    native: str | None
+    #: Convert everything with ``foreign`` (``convert_all`` / a raw OpenCC config).
+    everything: bool
+
+
+@cache
+def _plan(to: str, opencc: str | None, convert_all: bool) -> _Plan:
+    if opencc:
+        return _Plan(HANS, opencc, None, None, True)
+    target = TARGETS[to]
+    script = target.script
+    foreign = target.from_hant if script == HANS else target.from_hans
+    native = target.from_hans if script == HANS else target.from_hant
+    foreign_tw = "tw2s" if foreign == "t2s" else None
+    if convert_all:
+        return _Plan(script, foreign, None, None, True)
+    return _Plan(script, foreign, foreign_tw, native, False)
+
+
+@cache
+def _tw_style() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Characters of Taiwan's orthography and of OpenCC's where they differ (``為``/``爲``)."""
+    tw: set[str] = set()
+    opencc_forms: set[str] = set()
+    table = dicts.load("TWVariants.txt")
+    for key, value in table.items():
+        if len(key) == 1 and len(value) == 1 and key != value:
+            opencc_forms.add(key)
+            tw.add(value)
+    # Only characters Simplified never writes tell the orthography (着 does not).
+    unique = hant_only()
+    tw = (tw - opencc_forms) & unique
+    opencc_forms = (opencc_forms - tw) & unique
+    tw.add("著")  # Taiwan writes 著 for OpenCC's 着 (zhe), which t2s keeps as 著
+    return (
+        re.compile("[" + re.escape("".join(sorted(tw))) + "]"),
+        re.compile("[" + re.escape("".join(sorted(opencc_forms))) + "]"),
+    )
+
+
+def _foreign_config(plan: _Plan, text: str, start: int, end: int) -> str | None:
+    """The config for one foreign span: Taiwan-style text gets ``foreign_tw``."""
+    if plan.foreign_tw is None:
+        return plan.foreign
+    tw, opencc_forms = _tw_style()
+    n_tw = len(tw.findall(text, start, end))
+    if n_tw and n_tw >= len(opencc_forms.findall(text, start, end)):
+        return plan.foreign_tw
+    return plan.foreign
+
+
+# --------------------------------------------------------------------------
+# Phrases OpenCC knows, in their target-script form
+# --------------------------------------------------------------------------
+
+
+@cache
+def _known_phrases(name: str, script: str) -> ahocorasick.Automaton | None:
+    """The target-script forms of the phrases of config ``name`` that hold a character
+    unique to ``script``: where one is found in a run being converted, it is already
+    right and is kept (``烏干達`` is ``乌干达`` in STPhrases, and s2t alone would
+    re-convert it character by character into ``烏幹達``)."""
+    spec = load_config(name)
+    variants = [dicts.load(f) for f in ("TWVariants.txt", "HKVariants.txt")] if script == HANT else []
+    forms: set[str] = set()
+    for table in spec.chain:
+        for key, value in table.items():
+            if len(key) < 2 or key == value:
+                continue
+            if find_unique(value, script) < 0:
+                continue
+            forms.add(value)
+            for variant in variants:
+                regional = "".join(variant.get(ch, ch) for ch in value)
+                forms.add(regional)
+    if not forms:
+        return None
+    automaton = ahocorasick.Automaton()
+    for form in forms:
+        automaton.add_word(form, len(form))
+    automaton.make_automaton()
+    return automaton
+
+
+# --------------------------------------------------------------------------
+# User dictionaries and protected terms
+# --------------------------------------------------------------------------
+
+
+@cache
+def _read_dict(path: str) -> dict[str, str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read dictionary {path}: {error}") from None
+    return dicts.parse(text, path)
+
+
+@dataclass(frozen=True)
+class _UserLayer:
+    automaton: ahocorasick.Automaton
+    #: key -> (replacement, source): source is a file name, or "" for a protected term.
+    entries: dict[str, tuple[str, str]]
+
+
+@cache
+def _user_layer(paths: tuple[str, ...], protect: tuple[str, ...]) -> _UserLayer | None:
+    """One automaton over the protected terms and the user dictionaries' phrases.
+
+    A protected term wins over a dictionary phrase; an earlier file wins over a later one.
+    """
+    entries: dict[str, tuple[str, str]] = {}
+    for term in protect:
+        if term:
+            entries.setdefault(term, (term, ""))
+    for path in paths:
+        for key, value in _read_dict(path).items():
+            entries.setdefault(key, (value, path))
+    if not entries:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key in entries:
+        automaton.add_word(key, len(key))
+    automaton.make_automaton()
+    return _UserLayer(automaton, entries)
+
+
+def validate_mixed(config: Normalizer) -> None:
+    """Check the user dictionaries (readable, well-formed) and the protected terms.
+
+    Raises ``ValueError`` with a one-line message naming the file and line.
+
+    >>> from zhnorm.pipeline import Normalizer
+    >>> validate_mixed(Normalizer(only=("repair",), dicts=("/no/such.txt",)))
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot read dictionary /no/such.txt: [Errno 2] No such file or directory: '/no/such.txt'
+    """
+    for path in config.dicts:
+        _read_dict(path)
+    for term in config.protect:
+        if not isinstance(term, str) or not term.strip():
+            raise ValueError(f"protected term {term!r} is empty")
+    if config.opencc is None and config.to != "auto" and config.to not in TARGETS:
+        raise ValueError(f"unknown target {config.to!r}; valid: auto, {', '.join(TARGETS)}")
+    if config.opencc is not None and config.opencc not in CONFIG_NAMES:
+        raise ValueError(f"unknown OpenCC config {config.opencc!r}; valid: {', '.join(CONFIG_NAMES)}")
+
+
+# --------------------------------------------------------------------------
+# The conversion
+# --------------------------------------------------------------------------
+
+
+def _native_mask(
+    text: str, start: int, end: int, script: str, phrases: ahocorasick.Automaton | None
+) -> list[bool]:
+    """For a clause holding both scripts: which of its characters belong to the target-script part.
+
+    A unique character belongs to its script; a leaning one (``万``, ``於``)
+    to the script it leans to; any other neutral character goes with the nearer
+    unique character (the earlier one on a tie). A phrase known in its
+    target-script form is target-script throughout.
+    """
+    chunk = text[start:end]
+    n = len(chunk)
+    mask = [False] * n
+    marks: list[tuple[int, bool]] = []
+    weak: list[tuple[int, bool]] = []
+    for i, ch in enumerate(chunk):
+        cls = char_class(ch)
+        if cls != NEUTRAL:
+            marks.append((i, cls == script))
+            continue
+        lean = leaning(ch)
+        if lean != NEUTRAL:
+            weak.append((i, lean == script))
+    k = 0
+    for i in range(n):
+        while k + 1 < len(marks) and abs(marks[k + 1][0] - i) < abs(marks[k][0] - i):
+            k += 1
+        mask[i] = marks[k][1]
+    for i, native in weak:
+        mask[i] = native
+    if phrases is not None:
+        for last, length in phrases.iter_long(chunk):
+            for i in range(last + 1 - length, last + 1):
+                mask[i] = True
+    return mask
+
+
+def _lean_label(text: str, start: int, end: int, script: str) -> str:
+    """``F``/``N`` when the leaning characters of a clause with no unique one agree, else ``""``."""
+    native = foreign = 0
+    for ch in text[start:end]:
+        lean = leaning(ch)
+        if lean == script:
+            native += 1
+        elif lean != NEUTRAL:
+            foreign += 1
+    if foreign > native:
+        return "F"
+    if native > foreign:
+        return "N"
+    return ""
+
+
+def _run_config(
+    text: str,
+    start: int,
+    end: int,
+    name: str | None,
+    user: _UserLayer | None,
+    out: list[_Piece],
+    native: str | None = None,
+    mask: list[int] | None = None,
+) -> None:
+    """Convert ``text[start:end]`` with config ``name`` (None: keep), after the user layer.
+
+    ``mask`` lists (sorted, absolute) positions that keep their target-script
+    form: the original character, or the ``native`` config's output for it.
+    """
+    if start >= end:
+        return
+    if user is not None:
+        position = start
+        chunk = text[start:end]
+        for last, length in user.automaton.iter_long(chunk):
+            first = start + last + 1 - length
+            _run_config(text, position, first, name, None, out, native, mask)
+            key = chunk[first - start : first - start + length]
+            replacement, source = user.entries[key]
+            if source:
+                out.append((first, first + length, replacement, name or "dict", f"user dictionary {source}"))
+            position = first + length
+        _run_config(text, position, end, name, None, out, native, mask)
+        return
+    if name is None:
+        return
+    segment = text[start:end]
+    converted = _engine(segment, name)
+    if mask:
+        first = bisect_left(mask, start)
+        last = bisect_left(mask, end)
+        if first < last and len(converted) == len(segment):
+            kept = converter(native).convert(segment) if native else segment
+            if len(kept) == len(segment):
+                chars = list(converted)
+                for i in mask[first:last]:
+                    chars[i - start] = kept[i - start]
+                converted = "".join(chars)
+    out.append((start, end, converted, name, ""))
+
+
+# tw2s is t2s after Taiwan's variants are mapped to OpenCC's; its output differs
+# from t2s's only in clauses holding one of a few characters (著, 么, ...), so
+# tw2s runs on those clauses only and t2s, twice as fast, on everything else.
+_CHEAPER = {"tw2s": "t2s"}
+_CLAUSE_END = re.compile(f"[{BOUNDARY}]+")
+_WINDOW = 64  # a clause longer than this is cut (OpenCC's phrases are far shorter)
+
+
+@cache
+def _triggers(name: str) -> re.Pattern[str] | None:
+    base = _CHEAPER.get(name)
+    if base is None:
+        return None
+    full, cheap = converter(name).convert, converter(base).convert
+    chars: set[str] = set()
+    for table in load_config(name).chain[:-1]:
+        for key in table:
+            a, b = full(key), cheap(key)
+            if a != b:
+                if len(a) != len(b) or len(a) != len(key):
+                    return None  # not position-aligned: no shortcut
+                chars.update(key[i] for i in range(len(key)) if a[i] != b[i])
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+
+
+# Standard Simplified characters that a config for Taiwan's orthography rewrites
+# (Taiwan writes 么 for 幺; Simplified writes it for 麼): kept as they are.
+_KEEP = {"tw2s": "么", "tw2sp": "么"}
+
+
+def _engine(segment: str, name: str) -> str:
+    """Config ``name``'s conversion of ``segment``, keeping the characters of :data:`_KEEP`."""
+    out = _engine_plain(segment, name)
+    keep = _KEEP.get(name)
+    if keep and len(out) == len(segment):
+        parts: list[str] = []
+        done = 0
+        for match in re.finditer(f"[{keep}]", segment):
+            parts.append(out[done : match.start()])
+            parts.append(match.group())
+            done = match.end()
+        if parts:
+            parts.append(out[done:])
+            out = "".join(parts)
+    return out
+
+
+def _engine_plain(segment: str, name: str) -> str:
+    """``converter(name).convert(segment)``, through the cheaper config where that is exact enough."""
+    triggers = _triggers(name) if name in _CHEAPER else None
+    if triggers is None:
+        return converter(name).convert(segment)
+    out = converter(_CHEAPER[name]).convert(segment)
+    match = triggers.search(segment)
+    if match is None:
+        return out
+    if len(out) != len(segment):
+        return converter(name).convert(segment)
+    full = converter(name).convert
+    parts: list[str] = []
+    done = 0
+    while match is not None:
+        # The clause around the trigger: no dictionary phrase crosses punctuation.
+        left = max(done, match.start() - _WINDOW)
+        for boundary in _CLAUSE_END.finditer(segment, left, match.start()):
+            left = boundary.end()
+        end_match = _CLAUSE_END.search(segment, match.end())
+        right = end_match.end() if end_match else len(segment)
+        piece = full(segment[left:right])
+        if len(piece) != right - left:
+            return converter(name).convert(segment)
+        parts.append(out[done:left])
+        parts.append(piece)
+        done = right
+        match = triggers.search(segment, right)
+    parts.append(out[done:])
+    return "".join(parts)
+
+
+def _pieces(text: str, config: Normalizer) -> list[_Piece]:
+    """The converted spans of ``text`` (everything else is copied), in order."""
+    if not text:
+        return []
+    to = config.to
+    if config.opencc is None and to == "auto":
+        script = majority(text)
+        if script is None:
+            return []
+        to = script
+    plan = _plan(to, config.opencc, config.convert_all)
+    user = _user_layer(config.dicts, config.protect)
+    out: list[_Piece] = []
+    if plan.everything:
+        _run_config(text, 0, len(text), plan.foreign, user, out)
+        return out
+    script = plan.script
+    foreign = _OTHER[script]
+    if find_unique(text, foreign) < 0:
+        # Fast path: nothing foreign (the scan runs at hundreds of MB/s).
+        if find_unique(text, script) < 0 and _lean_label(text, 0, len(text), script) == "F":
+            # No unique character at all (你在干什么): the leaning ones decide.
+            _run_config(text, 0, len(text), _foreign_config(plan, text, 0, len(text)), user, out)
+            return out
+        if plan.native is not None:
+            _run_config(text, 0, len(text), plan.native, user, out)
+        return out
+    if find_unique(text, script) < 0:
+        # Nothing in the target script: every run is foreign (neutral ones follow them).
+        _run_config(text, 0, len(text), _foreign_config(plan, text, 0, len(text)), user, out)
+        return out
+    _mixed(text, plan, user, out)
+    return out
+
+
+def _mixed(text: str, plan: _Plan, user: _UserLayer | None, out: list[_Piece]) -> None:
+    script = plan.script
+    foreign = _OTHER[script]
+    spans = clauses(text)
+    labels: list[str] = []  # "F" foreign, "N" native, "M" both, "" neutral
+    for start, end in spans:
+        has_f = find_unique(text, foreign, start, end) >= 0
+        has_n = find_unique(text, script, start, end) >= 0
+        label = "M" if has_f and has_n else "F" if has_f else "N" if has_n else ""
+        labels.append(label or _lean_label(text, start, end, script))
+    # A neutral clause follows the clause before it (the first ones: the first labelled).
+    first = next(label for label in labels if label)
+    previous = "F" if first == "M" else first
+    native_positions: list[int] = []
+    phrases = None
+    for index, (start, end) in enumerate(spans):
+        label = labels[index]
+        if label == "M":
+            if phrases is None:
+                phrases = _known_phrases(plan.foreign, script) if plan.foreign else None
+            clause_mask = _native_mask(text, start, end, script, phrases)
+            native_positions.extend(start + i for i, native in enumerate(clause_mask) if native)
+            previous = "N" if clause_mask[-1] else "F"
+            labels[index] = "F"  # converted, with the mask
+        elif label:
+            previous = label
+        else:
+            labels[index] = previous
+    # Consecutive clauses with the same label form one span, converted in one call.
+    index = 0
+    while index < len(spans):
+        label = labels[index]
+        group_start = spans[index][0]
+        while index + 1 < len(spans) and labels[index + 1] == label:
+            index += 1
+        group_end = spans[index][1]
+        index += 1
+        if label == "F":
+            name = _foreign_config(plan, text, group_start, group_end)
+            _run_config(text, group_start, group_end, name, user, out, plan.native, native_positions)
+        elif plan.native is not None:
+            _run_config(text, group_start, group_end, plan.native, user, out)
+
+
+def convert_foreign(text: str, config: Normalizer) -> str:
+    """Convert the runs of ``text`` foreign to ``config.to``; keep the rest byte-identical.
+
+    >>> from zhnorm.pipeline import Normalizer
+    >>> convert_foreign("皇后的頭髮，后来", Normalizer(to="hant", only=("repair",)))
+    '皇后的頭髮，後來'
+    """
+    return _join(text, _pieces(text, config))
+
+
+def _join(text: str, pieces: list[_Piece]) -> str:
+    if not pieces:
+        return text
+    parts: list[str] = []
+    position = 0
+    for start, end, replacement, _kind, _detail in pieces:
+        parts.append(text[position:start])
+        parts.append(replacement)
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def _changes(text: str, pieces: Iterable[_Piece]) -> list[Change]:
+    changes: list[Change] = []
+    for start, end, replacement, kind, detail in pieces:
+        before = text[start:end]
+        if before == replacement:
+            continue
+        if len(before) != len(replacement) or detail:
+            changes.append(Change("convert", start, end, before, replacement, kind=kind, detail=detail))
+            continue
+        i = 0
+        n = len(before)
+        while i < n:
+            if before[i] == replacement[i]:
+                i += 1
+                continue
+            j = i
+            while j < n and before[j] != replacement[j]:
+                j += 1
+            changes.append(Change("convert", start + i, start + j, before[i:j], replacement[i:j], kind=kind))
+            i = j
+    return changes
+
+
+def explain_foreign(text: str, config: Normalizer) -> tuple[str, list[Change]]:
+    """Like :func:`convert_foreign`, and list each changed span with the config that changed it.
+
+    >>> from zhnorm.pipeline import Normalizer
+    >>> out, changes = explain_foreign("他說：头发乱了", Normalizer(to="hant", only=("repair",)))
+    >>> out, [(c.start, c.end, c.before, c.after, c.kind) for c in changes]
+    ('他說：頭髮亂了', [(3, 6, '头发乱', '頭髮亂', 's2t')])
+    """
+    pieces = _pieces(text, config)
+    return _join(text, pieces), _changes(text, pieces)

