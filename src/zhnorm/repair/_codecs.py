@@ -23,6 +23,25 @@ for _b in range(0x80, 0xA0):
         _LATIN.setdefault(bytes([_b]).decode("cp1252"), _b)
 
 
+_LATIN_TRANS = {ord(ch): b for ch, b in _LATIN.items() if ord(ch) != b}
+
+
+def whole(line: str, pair: Pair) -> str | None:
+    """The whole line decoded under ``pair``, if it decodes strictly and
+    passes the unit checks (the fast path for lines damaged from end to end)."""
+    try:
+        if pair.wrong == "latin":
+            data = line.translate(_LATIN_TRANS).encode("latin-1")
+        else:
+            data = line.encode(pair.wrong)
+        out = data.decode(pair.right)
+    except UnicodeError:
+        return None
+    if out == line or not _plausible_unit(pair, line, out, ""):
+        return None
+    return out
+
+
 @dataclass(frozen=True)
 class Pair:
     wrong: str  # codec that produced the mojibake ("latin" = latin-1 ∪ cp1252)
@@ -113,7 +132,7 @@ def wrong_kind(pair: Pair, before: str) -> str:
     return f"{pair.name}_as_{wrong}"
 
 
-def _plausible_unit(pair: Pair, before: str, decoded: list[str], after: str) -> bool:
+def _plausible_unit(pair: Pair, before: str, decoded: list[str] | str, after: str) -> bool:
     if pair.chinese_only and not all(chinese_like(c) and c < "\U00010000" for c in decoded):
         return False
     # A trail byte that is ASCII happens where Chinese meets ASCII text: a

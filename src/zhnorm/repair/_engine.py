@@ -15,13 +15,15 @@ import html
 from dataclasses import dataclass
 
 from zhnorm.repair import _model
-from zhnorm.repair._codecs import PAIRS, Pair, units, wrong_kind
-from zhnorm.repair._gate import ENTITY, EVIDENCE
+from zhnorm.repair._codecs import PAIRS, Pair, units, whole, wrong_kind
+from zhnorm.repair._gate import ENTITY, EVIDENCE, SUSPICIOUS
 
 CONVERT_PENALTY = 2
 RUN_PENALTY = 12
 SWAP_RUN_PENALTY = 30
 MIN_GAIN = 12
+#: A line that decodes from end to end is taken as a whole when it gains this much.
+WHOLE_MIN_GAIN = 60
 SWAP_MIN_GAIN = 48
 MAX_ROUNDS = 3
 
@@ -69,6 +71,21 @@ def _script_fits(line: str, us: list[tuple[int, int, str]], chosen: tuple[int, .
     rest = [c for c, t in zip(line, touched, strict=True) if not t]
     other = _model.TRADITIONAL_ONLY if pair.right == "gbk" else _model.SIMPLIFIED_ONLY
     return not any(c in other for c in rest)
+
+
+def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+    """The fast path: the whole line decoded at once, judged by the fast cost."""
+    if EVIDENCE[(pair.wrong, pair.right)].search(line) is None:
+        return 0, []
+    dec = whole(line, pair)
+    if dec is None:
+        return 0, []
+    gain = _model.fast_cost(line) - _model.fast_cost(dec) - RUN_PENALTY - CONVERT_PENALTY
+    if gain < WHOLE_MIN_GAIN or (pair.swap and not _script_fits(line, [], (), pair)):
+        return 0, []
+    kind = wrong_kind(pair, line)
+    detail = f"wrong={pair.wrong} right={pair.right} gain={gain} (whole line)"
+    return gain, [Edit(0, len(line), line, dec, kind, detail)]
 
 
 def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
@@ -187,12 +204,22 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
     if edits:
         tracked = _compose(tracked, edits)
         line = apply_edits(line, edits)
+    searches = (_whole, _best)
     for _ in range(MAX_ROUNDS):
+        if SUSPICIOUS.search(line) is None:
+            break  # sound: no pair has evidence, so no pair would change it
         best_gain, best_edits = 0, []
-        for pair in PAIRS:
-            gain, edits = _best(line, pair)
-            if gain > best_gain:
-                best_gain, best_edits = gain, edits
+        for search in searches:
+            for pair in PAIRS:
+                gain, edits = search(line, pair)
+                if gain > best_gain:
+                    best_gain, best_edits = gain, edits
+            if best_edits:
+                if search is _whole:
+                    # A line that decoded whole needs no span search, now or
+                    # in the next round (double mojibake decodes whole twice).
+                    searches = (_whole,)
+                break
         if not best_edits:
             break
         tracked = _compose(tracked, best_edits)

@@ -163,6 +163,29 @@ def char_cost(ch: str, prev: str) -> int:
     return cost
 
 
+class _FirstCost(dict):
+    def __missing__(self, ch: str) -> int:
+        value = self[ch] = info(ch)[1]
+        return value
+
+
+_FIRST = _FirstCost()
+#: Bigram bonus: how much cheaper the second character is after the first.
+_BONUS = {
+    pair: UNIGRAM[pair[1]] - bi for pair, bi in BIGRAM.items() if pair[1] in UNIGRAM
+}
+
+
+def fast_cost(text: str) -> int:
+    """An approximation of :func:`cost` at C speed: every character at its
+    start-of-run cost, less the bonus of known bigrams. Used to judge a whole
+    line decoded at once, where the difference is large."""
+    total = sum(map(_FIRST.__getitem__, text))
+    if len(text) > 1:
+        total -= sum(filter(None, map(_BONUS.get, map(str.__add__, text, text[1:]))))
+    return total
+
+
 def cost(text: str, prev: str = "") -> int:
     """The cost of ``text`` after the character ``prev``."""
     total = 0
