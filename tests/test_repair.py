@@ -96,9 +96,17 @@ def test_double_mojibake() -> None:
 
 
 def test_html_entities() -> None:
-    text = "".join(f"&#{ord(c)};" for c in "中文") + "&amp;#x6d4b;&#35797; &amp; &#177;"
-    # Only Han entities: "&amp;" and "&#177;" may be quoted on purpose (man pages).
-    assert apply(text, CONFIG) == "中文测试 &amp; &#177;"
+    text = "".join(f"&#{ord(c)};" for c in "中文") + "&amp;#x6d4b;&#35797;&#65292;&amp; &#177;"
+    # Chinese numeric entities prove the line was escaped: "&amp;" goes too;
+    # "&#177;" (±) stays, as pages quote latin-1 signs as entities on purpose.
+    assert apply(text, CONFIG) == "中文测试，& &#177;"
+    assert apply("P&amp;G &quot;2024&quot; 年报", CONFIG) == 'P&G "2024" 年报'
+
+
+def test_quoted_entities_in_real_text_stay() -> None:
+    # Man pages quote entities: a lone named one, or U+3000 as "&#12288;".
+    for line in ["在后台运行请加 &amp; 符号", "tm-&gt;when 字段", "标&#12288;&#12288;签：好"]:
+        assert apply(line, CONFIG) == line
 
 
 def test_document_with_one_damaged_line() -> None:

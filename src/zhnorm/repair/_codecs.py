@@ -34,7 +34,11 @@ def whole(line: str, pair: Pair) -> str | None:
             data = line.translate(_LATIN_TRANS).encode("latin-1")
         else:
             data = line.encode(pair.wrong)
-        out = data.decode(pair.right)
+        if pair.right == "utf-8+latin":  # double: UTF-8 bytes of cp1252 mojibake
+            data = data.decode("utf-8").translate(_LATIN_TRANS).encode("latin-1")
+            out = data.decode("utf-8")
+        else:
+            out = data.decode(pair.right)
     except UnicodeError:
         return None
     if out == line or not _plausible_unit(pair, line, out, ""):
@@ -69,6 +73,8 @@ PAIRS: tuple[Pair, ...] = (
     Pair("big5", "gbk", "gbk", "big5"),
     Pair("gbk", "big5", "big5", "gbk"),
     Pair("big5hkscs", "utf-8", "utf8", "big5"),
+    # Whole lines only: UTF-8 read as cp1252, then that read as GBK.
+    Pair("gb18030", "utf-8+latin", "utf8", "cp1252+utf8_as_gbk"),
 )
 
 

@@ -81,11 +81,35 @@ def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     if dec is None:
         return 0, []
     gain = _model.fast_cost(line) - _model.fast_cost(dec) - RUN_PENALTY - CONVERT_PENALTY
-    if gain < WHOLE_MIN_GAIN or (pair.swap and not _script_fits(line, [], (), pair)):
+    if gain < WHOLE_MIN_GAIN or (pair.swap and not _decoded_script_fits(dec, pair)):
         return 0, []
     kind = wrong_kind(pair, line)
     detail = f"wrong={pair.wrong} right={pair.right} gain={gain} (whole line)"
     return gain, [Edit(0, len(line), line, dec, kind, detail)]
+
+
+def _decoded_script_fits(dec: str, pair: Pair) -> bool:
+    """A whole line decoded as GBK should not read as Traditional, nor one
+    decoded as Big5 as Simplified."""
+    simp = sum(c in _model.SIMPLIFIED_ONLY for c in dec)
+    trad = sum(c in _model.TRADITIONAL_ONLY for c in dec)
+    return simp >= trad if pair.right == "gbk" else trad >= simp
+
+
+def _han_in_each_run(us: list[tuple[int, int, str]], chosen: tuple[int, ...]) -> bool:
+    """Each run of swapped units must hold a Han character: a GBK/Big5 swap
+    of symbols alone (bopomofo to full-width digits) proves nothing."""
+    run_has_han = False
+    prev_end = -1
+    for idx in chosen:
+        s, e, dec = us[idx]
+        if s != prev_end:
+            if prev_end >= 0 and not run_has_han:
+                return False
+            run_has_han = False
+        run_has_han = run_has_han or any(_model.info(c)[0] == _model.HAN for c in dec)
+        prev_end = e
+    return run_has_han
 
 
 def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
@@ -97,7 +121,7 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     decoded as a whole unless part of it really reads better as it was.
     """
     evidence = EVIDENCE[(pair.wrong, pair.right)]
-    if evidence.search(line) is None:
+    if pair.right == "utf-8+latin" or evidence.search(line) is None:
         return 0, []
     us = units(line, pair)
     if not us:
@@ -148,7 +172,7 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     gain = base_cost - best_cost
     if not chosen or gain < (SWAP_MIN_GAIN if pair.swap else MIN_GAIN):
         return 0, []
-    if pair.swap and not _script_fits(line, us, chosen, pair):
+    if pair.swap and not (_script_fits(line, us, chosen, pair) and _han_in_each_run(us, chosen)):
         return 0, []
     edits: list[Edit] = []
     for idx in chosen:
@@ -177,24 +201,49 @@ def apply_edits(line: str, edits: list[Edit]) -> str:
     return "".join(out)
 
 
-def _entities(line: str) -> list[Edit]:
-    """Numeric HTML entities of Chinese characters (``&#20013;``, ``&amp;#x4e2d;``).
+_NAMED = frozenset({"&amp;", "&quot;", "&lt;", "&gt;", "&nbsp;", "&apos;"})
 
-    Only those: man pages and code quote ``&amp;``, ``&gt;`` or ``&#177;`` on
-    purpose, and a numeric entity for a Han character has no such use.
+
+def _entity_ok(after: str) -> bool:
+    """Numeric entities unescaped: Chinese characters and punctuation. Not
+    U+3000 or latin-1 signs, which pages quote as entities on purpose."""
+    o = ord(after)
+    return (
+        _model.info(after)[0] == _model.HAN
+        or 0x3001 <= o <= 0x303F
+        or 0xFF01 <= o <= 0xFF5E
+        or after in "‘’“”—…·"
+    )
+
+
+def _entities(line: str) -> list[Edit]:
+    """HTML entities in a line that was escaped for HTML.
+
+    Numeric entities of Chinese characters and punctuation (``&#20013;``,
+    ``&amp;#x4e2d;``, ``&#65292;``) are always unescaped: nobody quotes them
+    on purpose. Named ones (``&amp;``, ``&quot;``) only in a line that holds
+    such a numeric entity or at least three named ones: man pages and code
+    quote a lone ``&amp;`` or ``&gt;`` on purpose.
     """
-    found = []
-    for m in ENTITY.finditer(line):
-        after = html.unescape(html.unescape(m.group()))
-        if len(after) == 1 and after >= "\u2e80" and _model.chinese_like(after):
-            found.append((m, after))
-    # Han entities prove the line was escaped; a lone "&#12288;" does not.
-    if not any(_model.info(after)[0] == _model.HAN for _, after in found):
+    found = list(ENTITY.finditer(line))
+    if not found:
         return []
-    edits = []
-    for m, after in found:
-        edits.append(Edit(m.start(), m.end(), m.group(), after, "html_entities", "html.unescape"))
-    return edits
+    numeric = []
+    named = []
+    for m in found:
+        text = m.group()
+        if text in _NAMED:
+            named.append(m)
+            continue
+        after = html.unescape(html.unescape(text))
+        if len(after) == 1 and _entity_ok(after):
+            numeric.append((m, after))
+    edits = [Edit(m.start(), m.end(), m.group(), after, "html_entities", "html.unescape")
+             for m, after in numeric]
+    if numeric or len(named) >= 3:
+        edits += [Edit(m.start(), m.end(), m.group(), html.unescape(m.group()),
+                       "html_entities", "html.unescape") for m in named]
+    return sorted(edits, key=lambda ed: ed.start)
 
 
 def repair_line(line: str) -> tuple[str, list[Edit]]:

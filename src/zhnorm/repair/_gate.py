@@ -87,7 +87,12 @@ _B2U_FIRST, _B2U_REST = _utf8_under("big5hkscs")
 # expression engine scans for it at C speed and tries the condition rarely.
 _RULES: dict[tuple[str, str], tuple[set[str], str]] = {
     # A C1 control, or two latin-1/cp1252 characters in a row.
-    ("latin", "utf-8"): (_SOUP | _C1, f"(?:(?<=[{_class(_C1)}])|(?=[{_class(_SOUP)}]))"),
+    # A C1 control, or two latin-1/cp1252 characters in a row or around one
+    # ASCII character (GBK and Big5 trail bytes can be ASCII: "¤J¤F").
+    ("latin", "utf-8"): (
+        _SOUP | _C1,
+        f"(?:(?<=[{_class(_C1)}])|(?=[{_class(_SOUP)}]|[\\x40-\\x7e][{_class(_SOUP)}]))",
+    ),
     ("gb18030", "utf-8"): (_G2U_FIRST, _G2U_REST),
     # A letter from U+0100-U+07FF (not pinyin), or two latin-1 characters in a row.
     ("utf-8", "gbk"): (_U2G | _LATIN1, f"(?:(?<=[{_class(_U2G)}])|(?=[{_class(_LATIN1)}]))"),
@@ -101,19 +106,28 @@ _RULES: dict[tuple[str, str], tuple[set[str], str]] = {
     ("big5hkscs", "utf-8"): (_B2U_FIRST, _B2U_REST),
 }
 _RULES[("latin", "gbk")] = _RULES[("latin", "big5")] = _RULES[("latin", "utf-8")]
+# Double mojibake: UTF-8 read as cp1252, that text's UTF-8 read as GBK. The
+# cp1252 characters are two-byte UTF-8 (C2-C3, C5-C6, CB) or E2 80-84.
+_G2L_FIRST = _chars("gb18030", [0xC2, 0xC3, 0xC5, 0xC6, 0xCB], range(0x80, 0xC0)) | _chars(
+    "gb18030", [0xE2], range(0x80, 0x85)
+)
+_RULES[("gb18030", "utf-8+latin")] = (_G2L_FIRST, f"(?=[{_class(_G2L_FIRST)}])")
 
 #: Evidence pattern of each codec pair, by (wrong, right).
 EVIDENCE: dict[tuple[str, str], re.Pattern[str]] = {
     pair: re.compile(f"[{_class(first)}]{cond}") for pair, (first, cond) in _RULES.items()
 }
 
-#: Numeric HTML entities (the engine unescapes those of Han characters).
-ENTITY = re.compile(r"&(?:amp;)?#(?:[0-9]{4,7}|[xX][0-9a-fA-F]{4,6});")
+#: HTML entities: numeric ones (the engine unescapes those of Chinese
+#: characters and punctuation) and the common named ones.
+ENTITY = re.compile(
+    r"&(?:amp;)?#(?:[0-9]{4,7}|[xX][0-9a-fA-F]{4,6});|&(?:amp|quot|lt|gt|nbsp|apos);"
+)
 
 
 def _gate() -> re.Pattern[str]:
     first: set[str] = {"&"}
-    conds = ["(?<=&)(?=(?:amp;)?#(?:[0-9]{4,7}|[xX][0-9a-fA-F]{4,6});)"]
+    conds = [f"(?<=&)(?={ENTITY.pattern[1:].replace('|&', '|')})"]
     for chars, cond in {id(r): r for r in _RULES.values()}.values():
         first |= chars
         conds.append(f"(?<=[{_class(chars)}]){cond}")
