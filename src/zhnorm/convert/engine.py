@@ -239,26 +239,34 @@ class FlatDict:
                 values.append(value)
         return _BigTables(table, keys, values)
 
-    def convert_array(self, codes: Any) -> Any:
-        """Convert a text given as a NumPy array of code points (``intp``)."""
+    def convert_array(self, codes: Any, text: str | None = None) -> Any:
+        """Convert a text given as a NumPy array of code points (``intp``).
+
+        ``text`` is the same text as a ``str`` when the caller has it at hand.
+        """
         import numpy as np
 
         big = self._big
         if big.matcher is None:
             return big.table[codes]
-        found = big.find(codes)
+        if text is None:
+            text = _decode(codes)
+        found = big.find(text.encode("utf-8", "surrogatepass"))
         if not found:
             return big.table[codes]
         n = len(codes)
         count = len(found)
         flat = np.fromiter(chain.from_iterable(found), dtype=np.intp, count=3 * count)
         ids = flat[0::3]
+        # Byte offsets of the matches -> character offsets.
+        byte_end = np.cumsum(_utf8_lengths()[codes])
+        starts = np.searchsorted(byte_end, flat[1::3], side="right")
         # Output = gap0, value0, gap1, value1, ..., gapK: ranges of [translated | values].
         src = np.empty(2 * count + 1, dtype=np.intp)
         size = np.empty(2 * count + 1, dtype=np.intp)
         src[0] = 0
-        src[2::2] = flat[2::3] // 3  # match ends: the scan is over 3 bytes per character
-        size[0:-1:2] = flat[1::3] // 3  # match starts
+        src[2::2] = starts + big.key_lengths[ids]  # match ends
+        size[0:-1:2] = starts
         size[-1] = n
         size[0::2] -= src[0::2]
         src[1::2] = big.value_starts[ids]
@@ -279,25 +287,13 @@ class FlatDict:
         return combined[index]
 
 
-def encode3(codes: Any) -> bytes:
-    """Code points as 3 bytes each, the first with its high bit set (so self-synchronising).
-
-    A key encoded the same way can match only at a character start, and its
-    match offsets divided by 3 are character offsets.
-
-    >>> import numpy as np
-    >>> encode3(np.array([0x4E00, 0x41])).hex()
-    '811c00800041'
-    """
+@cache
+def _utf8_lengths() -> Any:
+    """The UTF-8 length of every code point (lone surrogates: 3, as with surrogatepass)."""
     import numpy as np
 
-    out = np.empty((len(codes), 3), dtype=np.uint8)
-    out[:, 0] = codes >> 14
-    out[:, 0] |= 0x80
-    out[:, 1] = codes >> 7
-    out[:, 1] &= 0x7F
-    out[:, 2] = codes & 0x7F
-    return out.tobytes()
+    cp = np.arange(0x110000, dtype=np.intp)
+    return 1 + (cp >= 0x80) + (cp >= 0x800) + (cp >= 0x10000)
 
 
 def _decode(codes: Any) -> str:
@@ -309,45 +305,31 @@ def _decode(codes: Any) -> str:
 class _BigTables:
     """The large-text form of a flat dict: a code point table, an automaton, a value pool."""
 
-    #: Dicts with fewer keys get a DFA at once (fast to build); larger ones an
-    #: NFA first and a DFA once they have scanned this many bytes.
+    #: Dicts with fewer keys get a DFA (fast to build, fastest to scan); larger
+    #: ones the library's default (a DFA of 50,000 phrases scans slower).
     SMALL = 20_000
-    UPGRADE_AFTER = 256_000_000
 
     def __init__(self, table: Any, keys: list[str], values: list[str]) -> None:
+        import ahocorasick_rs
         import numpy as np
 
         self.table = table
-        self.keys = keys
-        self.scanned = 0
-        self.matcher = self._matcher(dfa=len(keys) < self.SMALL) if keys else None
-        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        self.matcher = None
+        if keys:
+            self.matcher = ahocorasick_rs.BytesAhoCorasick(
+                [k.encode("utf-8", "surrogatepass") for k in keys],
+                matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                implementation=ahocorasick_rs.Implementation.DFA if len(keys) < self.SMALL else None,
+            )
+        self.key_lengths = np.fromiter(map(len, keys), dtype=np.intp, count=len(keys))
+        lengths = np.fromiter(map(len, values), dtype=np.intp, count=len(values))
         self.value_lengths = lengths
         self.value_starts = np.cumsum(lengths) - lengths
         self.pool = np.frombuffer("".join(values).encode("utf-32-le", "surrogatepass"), np.uint32).astype(
             np.intp
         )
-        self.dfa = len(keys) < self.SMALL
 
-    def _matcher(self, dfa: bool) -> Any:
-        import ahocorasick_rs
-        import numpy as np
-
-        patterns = [
-            encode3(np.frombuffer(k.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp))
-            for k in self.keys
-        ]
-        return ahocorasick_rs.BytesAhoCorasick(
-            patterns,
-            matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-            implementation=ahocorasick_rs.Implementation.DFA if dfa else None,
-        )
-
-    def find(self, codes: Any) -> list[tuple[int, int, int]]:
-        haystack = encode3(codes)
-        self.scanned += len(haystack)
-        if not self.dfa and self.scanned > self.UPGRADE_AFTER:
-            self.matcher, self.dfa = self._matcher(dfa=True), True
+    def find(self, haystack: bytes) -> list[tuple[int, int, int]]:
         return self.matcher.find_matches_as_indexes(haystack)
 
 
@@ -437,17 +419,23 @@ class Converter:
         special |= codes >= _PLACEHOLDER_BASE
         if special.any():
             return self.convert_reference(text)
+        current: str | None = text
         for flat in self.normalization:
-            codes = flat.convert_array(codes)
+            converted = flat.convert_array(codes, current)
+            if current is not None and not np.array_equal(converted, codes):
+                current = None
+            codes = converted
         stages = list(self.chain)
         if self.segmented:
             first = self.segmentation if self.segmentation is not None else stages.pop(0)
-            codes = first.convert_array(codes)
+            codes = first.convert_array(codes, current)
+            current = None
             if not codes.all():  # a NUL ends its segment
-                kept = _NUL_TAIL.sub("", _decode(codes))
-                codes = np.frombuffer(kept.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp)
+                current = _NUL_TAIL.sub("", _decode(codes))
+                codes = np.frombuffer(current.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp)
         for flat in stages:
-            codes = flat.convert_array(codes)
+            codes = flat.convert_array(codes, current)
+            current = None
         if self.segmented:
             codes = codes[codes != ord(SENTINEL)]
         return _decode(codes)
