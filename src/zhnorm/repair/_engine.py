@@ -93,7 +93,11 @@ def _decoded_script_fits(dec: str, pair: Pair) -> bool:
     decoded as Big5 as Simplified."""
     simp = sum(c in _model.SIMPLIFIED_ONLY for c in dec)
     trad = sum(c in _model.TRADITIONAL_ONLY for c in dec)
-    return simp >= trad if pair.right == "gbk" else trad >= simp
+    if (simp < trad) if pair.right == "gbk" else (trad < simp):
+        return False
+    # Mostly Han, too: a line of symbols swapped for other symbols is no repair.
+    wide = [c for c in dec if c >= "\x80"]
+    return 2 * sum(_model.info(c)[0] == _model.HAN for c in wide) > len(wide)
 
 
 def _han_in_each_run(us: list[tuple[int, int, str]], chosen: tuple[int, ...]) -> bool:
