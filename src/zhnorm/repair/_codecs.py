@@ -151,6 +151,8 @@ def _plausible_unit(pair: Pair, before: str, decoded: list[str] | str, after: st
 
 def units(line: str, pair: Pair) -> list[tuple[int, int, str]]:
     """``(start, end, decoded)`` for each unit of ``line`` under ``pair``, in order."""
+    if pair.right == "utf-8+latin":
+        return []  # whole lines only
     enc = _encoder(pair.wrong)
     dec = _decoder(pair.right)
     out: list[tuple[int, int, str]] = []

@@ -23,7 +23,7 @@ RUN_PENALTY = 12
 SWAP_RUN_PENALTY = 30
 MIN_GAIN = 12
 #: A line that decodes from end to end is taken as a whole when it gains this much.
-WHOLE_MIN_GAIN = 60
+WHOLE_MIN_GAIN = 30
 SWAP_MIN_GAIN = 48
 MAX_ROUNDS = 3
 

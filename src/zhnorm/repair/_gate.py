@@ -73,7 +73,7 @@ _U2G = {chr(c) for c in range(0x100, 0x800)} - _PINYIN
 _GBK_KANA_GREEK = _chars("gbk", range(0xA4, 0xA9), range(0xA1, 0xFF))  # rows A4-A8
 _GBK_HAN = _chars("gbk", range(0xB0, 0xF8), range(0xA1, 0xFF))
 _BIG5_RARE = (
-    _chars("big5", range(0xC9, 0xFA), _TRAILS_BIG5)  # level-2 characters
+    _chars("big5", range(0xA4, 0xFA), _TRAILS_BIG5)  # Han (the common ones go below)
     | _chars("big5", range(0xA1, 0xA4), _TRAILS_BIG5)  # symbols, bopomofo
 ) - _BIG5_PUNCT - {chr(c) for c in range(0xFF01, 0xFF5F)}
 # Big5's level 2 holds some common characters (据, 种); they prove nothing.

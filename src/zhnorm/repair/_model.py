@@ -35,7 +35,7 @@ _SOUP = frozenset(
 ) - {""}
 #: The cost of a soup character after an ASCII letter (café), after another
 #: soup character (ÖÐÎÄ), and elsewhere.
-SOUP_AFTER_LETTER, SOUP_AFTER_SOUP, SOUP_ELSEWHERE = 14, 30, 22
+SOUP_AFTER_LETTER, SOUP_AFTER_SOUP, SOUP_ELSEWHERE = 14, 32, 28
 
 #: Chinese punctuation that correct text uses all the time.
 _CJK_PUNCT = frozenset(
