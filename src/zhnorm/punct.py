@@ -42,6 +42,7 @@ that look like code or JSON. Line ends
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from zhnorm.pipeline import Change
@@ -80,9 +81,14 @@ _FW_TO_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 # What the stage might act on. Each pattern starts with a small set of
 # characters, so that clean text is scanned at C speed.
 _MARKS = re.compile(rf"[,:;!?](?:(?<=[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff].)|(?=[{_HAN}]))")
+# A superset of the strong marks: Chinese (or a zero-width character) on both sides.
+_STRONG_MARK = re.compile(
+    rf"[,:;](?<=[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff].)(?=[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff])"
+)
 _FW = re.compile(_FW_TOKEN)
-_FW_ANY = re.compile(f"[{_FW_ALNUM}]").search
+_FW_ANY = re.compile(f"[{_FW_ALNUM}]")
 _SPACES = re.compile(r"[\u00a0\u202f\u200b\u2060\ufeff]+")
+_SPACES_ANY = re.compile(r"[\u00a0\u202f\u200b\u2060\ufeff]")
 _NBSP = frozenset("\u00a0\u202f")
 _ZERO_WIDTH = frozenset("\u200b\u2060\ufeff")
 _INDENT = re.compile(r"^[\u3000\u00a0 \t]*\u3000[\u3000\u00a0 \t]*", re.MULTILINE)
@@ -215,28 +221,29 @@ def _edits(text: str, config: Normalizer) -> list[_Edit]:
         return info
 
     if config.punct == "cjk":
-        pending: dict[int, list[tuple[int, int, int]]] = {}
-        for m in _MARKS.finditer(text):
+        # Lines with a strong mark first; only they get the finer rules.
+        evidence: set[int] = set()
+        for m in _STRONG_MARK.finditer(text):
             start = m.start()
-            strength, end = _punct_context(text, start, {})
-            if strength:
-                pending.setdefault(text.rfind("\n", 0, start) + 1, []).append(
-                    (start, end, strength)
-                )
-        for line_start, marks in pending.items():
-            if not any(strength == _STRONG for _, _, strength in marks):
-                continue  # weak marks alone are no evidence
-            line = line_at(line_start)
-            line.marks = [mark for mark in marks if line.free(mark[0], mark[1])]
-            if any(strength == _STRONG for _, _, strength in line.marks):
-                edits.extend(_evidence_line_edits(text, line))
-    if config.fold_width and _FW_ANY(text):
-        for m in _FW.finditer(text):
+            if _punct_context(text, start, {})[0] == _STRONG:
+                line = line_at(start)
+                if line.start not in evidence and line.free(start, start + 1):
+                    evidence.add(line.start)
+        for line_start in sorted(evidence):
+            line = lines[line_start]
+            for m in _MARKS.finditer(text, line.start, line.end):
+                start = m.start()
+                strength, end = _punct_context(text, start, {})
+                if strength and line.free(start, end):
+                    line.marks.append((start, end, strength))
+            edits.extend(_evidence_line_edits(text, line))
+    if config.fold_width:
+        for m in _tokens(_FW_ANY, _FW, text):
             start, end = m.span()
             if line_at(start).free(start, end):
                 edits.append((start, end, m.group().translate(_FW_TO_ASCII), "fullwidth_alnum"))
     converted = {e[0] for e in edits}  # marks and parentheses made full-width
-    for m in _SPACES.finditer(text):
+    for m in _tokens(_SPACES_ANY, _SPACES, text):
         start, end = m.span()
         near = _near_cjk(text, start, end) or start - 1 in converted or end in converted
         if not near or not line_at(start).free(start, end):
@@ -250,6 +257,21 @@ def _edits(text: str, config: Normalizer) -> list[_Edit]:
         edits.extend((m.start(), m.end(), "", "indent") for m in _INDENT.finditer(text))
     edits.sort(key=lambda e: (e[0], -e[1]))
     return edits
+
+
+def _tokens(first: re.Pattern[str], token: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``token.finditer(text)`` for tokens that start with a ``first`` character.
+
+    Searching for the simple pattern first keeps the scan of clean text fast.
+    """
+    pos = 0
+    while (hit := first.search(text, pos)) is not None:
+        m = token.match(text, hit.start())
+        if m is None:
+            pos = hit.end()
+            continue
+        yield m
+        pos = m.end()
 
 
 def _evidence_line_edits(text: str, line: _Line) -> list[_Edit]:
@@ -313,9 +335,9 @@ def _dedupe(edits: list[_Edit]) -> list[_Edit]:
 
 def _gate(text: str, config: Normalizer) -> bool:
     return bool(
-        (config.punct == "cjk" and _MARKS.search(text))
-        or (config.fold_width and _FW_ANY(text))
-        or _SPACES.search(text)
+        (config.punct == "cjk" and _STRONG_MARK.search(text))
+        or (config.fold_width and _FW_ANY.search(text))
+        or _SPACES_ANY.search(text)
         or (config.strip_indent and "\u3000" in text)
     )
 
