@@ -125,6 +125,8 @@ def test_the_syllable_inventory() -> None:
         ("lǜ", "toned"),
         ("lü", "toned"),
         ("ńg", "toned"),
+        ("hm\u0300", "toned"),
+        ("h\u0300m", None),
         ("ēi", "toned"),
         ("men", "toneless"),
         ("lìu", None),

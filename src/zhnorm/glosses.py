@@ -132,7 +132,7 @@ def _tone_vowel(base: str) -> int:
     vowels = [i for i, ch in enumerate(base) if ch in _VOWELS]
     if vowels:
         return vowels[-1]
-    return 0  # m, n, ng, hm, hng: the mark sits on the first nasal
+    return next((i for i, ch in enumerate(base) if ch in "mn"), 0)  # ḿ, ňg, hm̀: on the nasal
 
 
 def _syllable(word: str) -> str | None:
