@@ -67,11 +67,12 @@ _SOUP = (
     {chr(c) for c in range(0x80, 0x100)}
     | {bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xA0)}
 ) - set("“”‘’…—–•·×°") - {""}
+_SOUP_PUNCT = set("“”‘’…—–•·×°")
 _C1 = {chr(c) for c in range(0x80, 0xA0)}
 _LATIN1 = {chr(c) for c in range(0x80, 0x100)}
 _U2G = {chr(c) for c in range(0x100, 0x800)} - _PINYIN
 _GBK_KANA_GREEK = _chars("gbk", range(0xA4, 0xA9), range(0xA1, 0xFF))  # rows A4-A8
-_GBK_HAN = _chars("gbk", range(0xB0, 0xF8), range(0xA1, 0xFF))
+_GBK_HAN = {c for c in _chars("gbk", range(0x81, 0xFF), range(0x40, 0xFF)) if c >= "\u3400"}
 _BIG5_RARE = (
     _chars("big5", range(0xA4, 0xFA), _TRAILS_BIG5)  # Han (the common ones go below)
     | _chars("big5", range(0xA1, 0xA4), _TRAILS_BIG5)  # symbols, bopomofo
@@ -91,13 +92,13 @@ _RULES: dict[tuple[str, str], tuple[set[str], str]] = {
     # ASCII character (GBK and Big5 trail bytes can be ASCII: "¤J¤F").
     ("latin", "utf-8"): (
         _SOUP | _C1,
-        f"(?:(?<=[{_class(_C1)}])|(?=[{_class(_SOUP)}]|[\\x40-\\x7e][{_class(_SOUP)}]))",
+        f"(?:(?<=[{_class(_C1)}])|(?=[{_class(_SOUP | _SOUP_PUNCT)}]|[\\x40-\\x7e][{_class(_SOUP)}]))",
     ),
     ("gb18030", "utf-8"): (_G2U_FIRST, _G2U_REST),
     # A letter from U+0100-U+07FF (not pinyin), or two latin-1 characters in a row.
     ("utf-8", "gbk"): (_U2G | _LATIN1, f"(?:(?<=[{_class(_U2G)}])|(?=[{_class(_LATIN1)}]))"),
-    # Two rare Big5 characters (level 2, symbols, bopomofo) in a row.
-    ("big5", "gbk"): (_BIG5_RARE, f"(?=[{_class(_BIG5_RARE)}])"),
+    # Two rare Big5 characters (Han, symbols, bopomofo) at most two apart.
+    ("big5", "gbk"): (_BIG5_RARE, f"(?=.{{0,2}}[{_class(_BIG5_RARE)}])"),
     # A GBK kana/Greek/Cyrillic/pinyin character next to a GBK Han or another one.
     ("gbk", "big5"): (
         _GBK_KANA_GREEK,
