@@ -46,7 +46,6 @@ import pickle
 import re
 import sys
 import tempfile
-from bisect import bisect_right
 from collections.abc import Mapping
 from functools import cache, cached_property
 from itertools import chain
@@ -118,35 +117,108 @@ def ids_length(text: str, pos: int, end: int) -> int:
     return result if result > 0 else 0
 
 
+_IDS_OPERATOR = re.compile("[\u2ff0-\u2fff]")
+
+
+def ids_units(text: str, end: int | None = None) -> list[tuple[int, int]]:
+    """The complete IDS that OpenCC copies whole, as ``(start, end)`` spans.
+
+    No dictionary key holds an IDS operator, so every operator is reached by
+    OpenCC's scan unless an earlier sequence swallowed it.
+
+    >>> ids_units("⿰氵每⿰x")
+    [(0, 3)]
+    """
+    end = len(text) if end is None else end
+    units: list[tuple[int, int]] = []
+    covered = 0
+    for match in _IDS_OPERATOR.finditer(text, 0, end):
+        pos = match.start()
+        if pos < covered:
+            continue
+        length = ids_length(text, pos, end)
+        if length:
+            units.append((pos, pos + length))
+            covered = pos + length
+    return units
+
+
 class Scanner:
-    """OpenCC's own character-by-character scan over one flat dict (exact, slow)."""
+    """OpenCC's scan of any text with one flat dict, as steps (exact; used by
+    ``explain`` and for texts the fast paths do not take).
+
+    ``scan`` returns ``(start, end, value)`` steps covering the text in order:
+    a dictionary match with its value, or a run of copied text (value None).
+    """
 
     def __init__(self, entries: Mapping[str, str]) -> None:
         self.entries = entries
-        self.maxlen = max(map(len, entries), default=0)
+        self.single = {k: v for k, v in entries.items() if len(k) == 1}
+        self._has_multi = len(self.single) != len(entries)
+
+    @cached_property
+    def _automaton(self) -> ahocorasick.Automaton | None:
+        if not self._has_multi:
+            return None
+        automaton = ahocorasick.Automaton()
+        for key, value in self.entries.items():
+            if len(key) > 1:
+                automaton.add_word(key, (len(key), value))
+        automaton.make_automaton()
+        return automaton
+
+    @cached_property
+    def _single_re(self) -> re.Pattern[str] | None:
+        if not self.single:
+            return None
+        return re.compile("[" + "".join(re.escape(k) for k in sorted(self.single)) + "]")
 
     def scan(self, text: str) -> list[tuple[int, int, str | None]]:
-        """``(start, end, value)`` per step; value None = copied (a character or an IDS)."""
-        entries = self.entries
-        maxlen = self.maxlen
-        n = len(text)
         steps: list[tuple[int, int, str | None]] = []
         p = 0
-        while p < n:
-            for length in range(min(maxlen, n - p), 0, -1):
-                value = entries.get(text[p : p + length])
-                if value is not None:
-                    steps.append((p, p + length, value))
-                    p += length
-                    break
-            else:
-                length = ids_length(text, p, n) or 1
-                steps.append((p, p + length, None))
-                p += length
+        units = ids_units(text) if _IDS_OPERATOR.search(text) else []
+        for start, end in [*units, (len(text), len(text))]:
+            self._scan_plain(text, p, start, steps)
+            if end > start:
+                _copy(steps, start, end)
+            p = end
         return steps
+
+    def _scan_plain(self, text: str, a: int, b: int, steps: list[tuple[int, int, str | None]]) -> None:
+        automaton = self._automaton
+        p = a
+        if automaton is not None and b > a:
+            for end, (length, value) in automaton.iter_long(text, a, b):
+                start = end + 1 - length
+                self._singles(text, p, start, steps)
+                steps.append((start, end + 1, value))
+                p = end + 1
+        self._singles(text, p, b, steps)
+
+    def _singles(self, text: str, a: int, b: int, steps: list[tuple[int, int, str | None]]) -> None:
+        if a >= b:
+            return
+        pattern = self._single_re
+        if pattern is not None:
+            single = self.single
+            for match in pattern.finditer(text, a, b):
+                start = match.start()
+                if start > a:
+                    _copy(steps, a, start)
+                steps.append((start, start + 1, single[match.group()]))
+                a = start + 1
+        if a < b:
+            _copy(steps, a, b)
 
     def convert(self, text: str) -> str:
         return "".join(text[s:e] if v is None else v for s, e, v in self.scan(text))
+
+
+def _copy(steps: list[tuple[int, int, str | None]], start: int, end: int) -> None:
+    if steps and steps[-1][2] is None and steps[-1][1] == start:
+        steps[-1] = (steps[-1][0], end, None)
+    else:
+        steps.append((start, end, None))
 
 
 class FlatDict:
@@ -576,100 +648,126 @@ def converter(name: str) -> Converter:
     return _build(name)
 
 
-_Piece = tuple[int, int, str]  # (source start, source end, current text)
+# (source start, source end, current text, is the text the source's, unchanged?)
+_Piece = tuple[int, int, str, bool]
 
 
-def _track(pieces: list[_Piece], flat: Scanner) -> list[_Piece]:
-    """Run ``flat`` over the pieces' text, keeping for each output piece its source span.
+def _track(pieces: list[_Piece], scanner: Scanner) -> list[_Piece]:
+    """Run ``scanner`` over the pieces' text, keeping for each output piece its source span.
 
-    A dictionary step that covers parts of several pieces merges them, so the
-    source spans of the result never overlap.
+    Unchanged pieces map position by position, so a step may cut them; a
+    step that covers part of a changed piece is merged with every other step
+    touching that piece, so the source spans of the result never overlap.
     """
     pieces = _absorb_empty(pieces)
-    if len(pieces) <= 1 and not (pieces and pieces[0][2]):
+    current = "".join(p[2] for p in pieces)
+    if not current:
         return pieces
-    starts: list[int] = []
-    offset = 0
-    for _, _, txt in pieces:
-        starts.append(offset)
-        offset += len(txt)
-    current = "".join(txt for _, _, txt in pieces)
+    # Each step (copied runs cut at piece boundaries) with its source span.
+    spans: list[tuple[int, int, str, bool]] = []
+    index = 0
+    piece_start = 0
+    for s, e, value in scanner.scan(current):
+        pos = s
+        src_a = src_b = -1
+        clean = True
+        while pos < e:
+            src_s, src_e, txt, ident = pieces[index]
+            piece_end = piece_start + len(txt)
+            cut = min(e, piece_end)
+            if ident:
+                a, b = src_s + pos - piece_start, src_s + cut - piece_start
+            else:
+                a, b = src_s, src_e
+                clean = clean and pos == piece_start and cut == piece_end
+            if value is None:  # a copied run: one span per piece it crosses
+                spans.append((a, b, current[pos:cut], ident))
+            else:
+                src_a = a if src_a < 0 else src_a
+                src_b = b
+                clean = clean and ident
+            pos = cut
+            if cut == piece_end:
+                index += 1
+                piece_start = piece_end
+        if value is not None:
+            spans.append((src_a, src_b, value, clean and value == current[s:e]))
+    # Merge spans that share a changed piece (their source spans overlap).
     out: list[_Piece] = []
-    group_first = group_last = -1
-    group_text: list[str] = []
-    for s, e, value in flat.scan(current):
-        first = bisect_right(starts, s) - 1
-        last = bisect_right(starts, e - 1) - 1
-        piece_text = current[s:e] if value is None else value
-        if group_text and first <= group_last:
-            group_last = max(group_last, last)
-            group_text.append(piece_text)
-            continue
-        if group_text:
-            out.append((pieces[group_first][0], pieces[group_last][1], "".join(group_text)))
-        group_first, group_last, group_text = first, last, [piece_text]
-    if group_text:
-        out.append((pieces[group_first][0], pieces[group_last][1], "".join(group_text)))
+    for a, b, txt, ident in spans:
+        if out:
+            pa, pb, ptxt, pident = out[-1]
+            if a < pb:
+                out[-1] = (pa, max(pb, b), ptxt + txt, False)
+                continue
+            if ident and pident and a == pb:
+                out[-1] = (pa, b, ptxt + txt, True)
+                continue
+        out.append((a, b, txt, ident))
     return out
 
 
 def _absorb_empty(pieces: list[_Piece]) -> list[_Piece]:
     """Merge pieces whose text became empty into a neighbour (their spans are adjacent)."""
-    if all(txt for _, _, txt in pieces):
+    if all(p[2] for p in pieces):
         return pieces
     out: list[_Piece] = []
     pending: int | None = None
-    for s, e, txt in pieces:
+    for s, e, txt, ident in pieces:
         if not txt:
             pending = s if pending is None else pending
             continue
         if pending is not None:
-            s, pending = pending, None
-        out.append((s, e, txt))
+            s, pending, ident = pending, None, False
+        out.append((s, e, txt, ident))
     if pending is not None:
         if out:
-            s, _, txt = out[-1]
-            out[-1] = (s, pieces[-1][1], txt)
+            s, _, txt, _ident = out[-1]
+            out[-1] = (s, pieces[-1][1], txt, False)
         else:
-            out.append((pending, pieces[-1][1], ""))
+            out.append((pending, pieces[-1][1], "", False))
     return out
 
 
-def _explain(conv: Converter, text: str) -> list[_Piece]:
-    """``(start, end, after)`` for every converted piece of ``text``, in order."""
+def _explain(conv: Converter, text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, after)`` for every changed piece of ``text``, in order."""
     normalization, seg, chain = conv._scanners
-    pieces: list[_Piece] = [(i, i + 1, ch) for i, ch in enumerate(text)]
+    pieces: list[_Piece] = [(0, len(text), text, True)]
     for scanner in normalization:
         pieces = _track(pieces, scanner)
     pieces = _absorb_empty(pieces)
-    normalized = "".join(txt for _, _, txt in pieces)
-    starts: list[int] = []
-    offset = 0
-    for _, _, txt in pieces:
-        starts.append(offset)
-        offset += len(txt)
+    normalized = "".join(p[2] for p in pieces)
     result: list[_Piece] = []
     index = 0
-    for _seg_start, seg_end in conv.segments(normalized):
-        if index < len(pieces) and starts[index] >= seg_end:
-            continue  # a segment inside a piece already handled
-        first = index
-        while index < len(pieces) and starts[index] < seg_end:
+    offset = 0  # where pieces[index] starts in ``normalized``
+    for seg_start, seg_end in conv.segments(normalized):
+        # The segment's pieces; a changed piece straddling a boundary (never
+        # seen with OpenCC's data) joins the segment it starts in.
+        segment: list[_Piece] = []
+        while index < len(pieces) and offset < seg_end:
+            src_s, src_e, txt, ident = pieces[index]
+            take = seg_end - offset if ident else len(txt)
+            skip = max(0, seg_start - offset) if ident else 0
+            if ident and take < len(txt):
+                segment.append((src_s + skip, src_s + take, txt[skip:take], True))
+                pieces[index] = (src_s + take, src_e, txt[take:], True)
+                offset += take
+                break
+            segment.append((src_s + skip, src_e, txt[skip:], ident))
+            offset += len(txt)
             index += 1
-        segment = pieces[first:index]
         if seg is not None:
             segment = _truncate_at_nul(segment)
         for scanner in chain:
             segment = _track(segment, scanner)
         result.extend(segment)
-    return result
+    return [(s, e, txt) for s, e, txt, ident in _absorb_empty(result) if not ident]
 
 
 def _truncate_at_nul(pieces: list[_Piece]) -> list[_Piece]:
     """A segment is passed to OpenCC's chain as a C string: a NUL ends it."""
-    for i, (s, _e, txt) in enumerate(pieces):
+    for i, (s, _e, txt, _ident) in enumerate(pieces):
         cut = txt.find("\x00")
         if cut >= 0:
-            kept = [*pieces[:i], (s, pieces[-1][1], txt[:cut])]
-            return kept
+            return [*pieces[:i], (s, pieces[-1][1], txt[:cut], False)]
     return pieces
