@@ -160,3 +160,15 @@ def test_broken_pipe_exits_quietly() -> None:
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout.startswith("zhnorm ")
+
+
+def test_stage_options() -> None:
+    text = "續(xù)寫:你好,世界ＡＢＣ\n"
+
+    def run(*args: str, input: str = text) -> str:
+        return runner.invoke(app, list(args), input=input).stdout
+
+    assert run("--to", "hans") == "续写：你好，世界ABC\n"
+    assert run("--keep-glosses", "--punct", "keep", "--keep-width") == "续(xù)写:你好,世界ＡＢＣ\n"
+    assert run("--skip", "punct", "--skip", "glosses") == "续(xù)写:你好,世界ＡＢＣ\n"
+    assert run("--strip-indent", "--only", "punct", input="\u3000\u3000段落。\n") == "段落。\n"

@@ -125,6 +125,18 @@ def normalize(
         typer.Option("--explain", help="Write one JSON record per changed line or record to FILE or -."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    keep_glosses: Annotated[
+        bool, typer.Option("--keep-glosses", help="glosses: keep pinyin glosses such as 續(xù).")
+    ] = False,
+    punct: Annotated[
+        str, typer.Option("--punct", help="punct: cjk (full-width marks in Chinese sentences) or keep.")
+    ] = "cjk",
+    strip_indent: Annotated[
+        bool, typer.Option("--strip-indent", help="punct: remove U+3000 indentation at line starts.")
+    ] = False,
+    keep_width: Annotated[
+        bool, typer.Option("--keep-width", help="punct: keep full-width letters and digits (ＡＢＣ１２３).")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
@@ -153,6 +165,12 @@ def normalize(
             jobs=jobs,
             report=report,
             explain=explain,
+            options={
+                "keep_glosses": keep_glosses,
+                "punct": punct,
+                "strip_indent": strip_indent,
+                "fold_width": not keep_width,
+            },
         )
     except (UsageError, ValueError) as exc:
         _error(str(exc))
@@ -206,6 +224,7 @@ def _prepare(
     jobs,
     report,
     explain,
+    options: dict[str, Any],
 ) -> Run:
     if in_place and (output or check or diff):
         raise UsageError("--in-place cannot be combined with --output, --check or --diff")
@@ -226,7 +245,7 @@ def _prepare(
             codecs.lookup(encoding)
         except LookupError:
             raise UsageError(f"unknown encoding {encoding!r}") from None
-    config = Normalizer(to=to, opencc=opencc, only=tuple(only or ()), skip=tuple(skip or ()))
+    config = Normalizer(to=to, opencc=opencc, only=tuple(only or ()), skip=tuple(skip or ()), **options)
     job = ChunkJob(
         config,
         fields=tuple(tuple(f.split(".")) for f in fields or ()),
