@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -130,9 +130,16 @@ class Normalizer:
             text = stage_module(name).apply(text, self)
         return text
 
-    def normalize_batch(self, texts: Sequence[str]) -> list[str]:
-        """Normalize many texts; usable as-is in ``datasets.map(batched=True)``."""
-        return [self.normalize(t) for t in texts]
+    def normalize_batch(self, texts: Iterable[str | None]) -> list[str | None]:
+        """Normalize many texts; ``None`` (a missing value) stays ``None``.
+
+        Usable as-is in ``datasets.map(batched=True)`` and on pandas columns.
+
+        >>> Normalizer(to="hant").normalize_batch(["简体", None])
+        ['簡體', None]
+        """
+        normalize = self.normalize
+        return [None if t is None else normalize(t) for t in texts]
 
     def explain(self, text: str) -> tuple[str, list[Change]]:
         """Normalize ``text`` and list the changes each stage made, in order."""
