@@ -95,6 +95,32 @@ def test_double_mojibake() -> None:
     assert apply(twice, CONFIG) == text
 
 
+def test_lossy_utf8_read_as_gbk_keeps_one_mark_per_lost_character() -> None:
+    text = "这个软件可以自动修复乱码。"
+    broken = text.encode("utf-8").decode("gbk", errors="replace")
+    assert "\ufffd" in broken
+    fixed, changes = explain(broken, CONFIG)
+    assert [c.kind for c in changes] == ["lossy"]
+    lost = fixed.count("\ufffd")
+    assert f"lost={lost}" in changes[0].detail
+    # Nothing invented: every character kept is the original one, in order.
+    kept = fixed.replace("\ufffd", "")
+    assert len(fixed) == len(text)
+    assert all(a == b for a, b in zip(fixed, text, strict=True) if a != "\ufffd")
+    assert len(kept) >= len(text) - 3
+
+
+def test_lossy_kun_jin_kao() -> None:
+    # GBK text read as UTF-8 (lost bytes become U+FFFD), that read as GBK: 锟斤拷.
+    text = "我什么都不懂"
+    step = text.encode("gbk").decode("utf-8", errors="replace")
+    broken = step.encode("utf-8").decode("gbk")
+    assert "锟斤拷" in broken
+    fixed = apply(broken, CONFIG)
+    assert "什么" in fixed and "锟" not in fixed
+    assert set(fixed) <= set(text) | {"\ufffd"}
+
+
 def test_html_entities() -> None:
     text = "".join(f"&#{ord(c)};" for c in "中文") + "&amp;#x6d4b;&#35797;&#65292;&amp; &#177;"
     # Chinese numeric entities prove the line was escaped: "&amp;" goes too;

@@ -10,6 +10,7 @@ right one, and its bytes decode strictly. Units that touch form a *chain*.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -42,6 +43,45 @@ def whole(line: str, pair: Pair) -> str | None:
     except UnicodeError:
         return None
     if out == line or not _plausible_unit(pair, line, out, ""):
+        return None
+    return out
+
+
+_RUNS_OF_LOST = re.compile("\ufffd+")
+
+
+def _lossy_decode(parts: list[bytes], right: str) -> str:
+    # 0xFF is invalid in UTF-8, GBK and Big5: it marks where bytes were lost,
+    # and with the partial characters around it decodes to U+FFFD. A run of
+    # them stands for the one character that lost its bytes there.
+    out = b"\xff".join(parts).decode(right, errors="replace")
+    return _RUNS_OF_LOST.sub("\ufffd", out)
+
+
+def whole_lossy(line: str, pair: Pair) -> str | None:
+    """Like :func:`whole` for a line that lost bytes: U+FFFD left by the wrong
+    decoding, bytes dropped (cp1252's undefined ones, soft hyphens, private-use
+    characters), or ``锟斤拷`` (U+FFFD's UTF-8 bytes read as GBK). Characters
+    are never invented: what cannot be decoded becomes one U+FFFD."""
+    if pair.right == "utf-8+latin":
+        return None
+    try:
+        if pair.wrong == "latin":
+            parts = [p.translate(_LATIN_TRANS).encode("latin-1") for p in line.split("\ufffd")]
+        else:
+            parts = [p.encode(pair.wrong) for p in line.split("\ufffd")]
+        if pair.wrong == "gb18030" and pair.right == "utf-8" and b"\xef\xbf\xbd" in b"".join(parts):
+            # 锟斤拷: GBK text read as UTF-8 (lossy), then that read as GBK.
+            text = b"\xff".join(parts).decode("utf-8", errors="replace")
+            out = _lossy_decode([p.encode("utf-8") for p in text.split("\ufffd")], "gbk")
+        else:
+            out = _lossy_decode(parts, pair.right)
+    except UnicodeError:
+        return None
+    if out == line:
+        return None
+    kept = out.replace("\ufffd", "")
+    if not kept or not _plausible_unit(pair, line, kept, ""):
         return None
     return out
 

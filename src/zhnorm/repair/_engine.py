@@ -15,7 +15,7 @@ import html
 from dataclasses import dataclass
 
 from zhnorm.repair import _model
-from zhnorm.repair._codecs import PAIRS, Pair, units, whole, wrong_kind
+from zhnorm.repair._codecs import PAIRS, Pair, units, whole, whole_lossy, wrong_kind
 from zhnorm.repair._gate import ENTITY, EVIDENCE, SUSPICIOUS
 
 CONVERT_PENALTY = 2
@@ -78,13 +78,33 @@ def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     if EVIDENCE[(pair.wrong, pair.right)].search(line) is None:
         return 0, []
     dec = whole(line, pair)
+    lost = 0
     if dec is None:
         return 0, []
+    return _judge_whole(line, pair, dec, lost)
+
+
+def _whole_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+    """The whole line decoded with its lost bytes marked (see ``whole_lossy``)."""
+    if EVIDENCE[(pair.wrong, pair.right)].search(line) is None:
+        return 0, []
+    dec = whole_lossy(line, pair)
+    if dec is None:
+        return 0, []
+    return _judge_whole(line, pair, dec, dec.count("\ufffd"))
+
+
+def _judge_whole(line: str, pair: Pair, dec: str, lost: int) -> tuple[int, list[Edit]]:
+    if lost and 3 * lost > len(dec) and "锟斤拷" not in line:
+        return 0, []  # mostly lost: nothing worth recovering (锟斤拷 is all but lost)
     gain = _model.fast_cost(line) - _model.fast_cost(dec) - RUN_PENALTY - CONVERT_PENALTY
     if gain < WHOLE_MIN_GAIN or (pair.swap and not _decoded_script_fits(dec, pair)):
         return 0, []
     kind = wrong_kind(pair, line)
     detail = f"wrong={pair.wrong} right={pair.right} gain={gain} (whole line)"
+    if lost:
+        # Countable by a report: kind "lossy", the number of lost characters in detail.
+        return gain, [Edit(0, len(line), line, dec, "lossy", f"{kind} lost={lost} {detail}")]
     return gain, [Edit(0, len(line), line, dec, kind, detail)]
 
 
@@ -257,13 +277,23 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
     if edits:
         tracked = _compose(tracked, edits)
         line = apply_edits(line, edits)
-    searches = (_whole, _best)
+    # Lossy decoding first where the line shows lost characters (U+FFFD),
+    # last otherwise (bytes dropped without a trace).
+    if "\ufffd" in line:
+        searches: tuple = (_whole, _whole_lossy, _best)
+    else:
+        searches = (_whole, _best, _whole_lossy)
     for _ in range(MAX_ROUNDS):
         if SUSPICIOUS.search(line) is None:
             break  # sound: no pair has evidence, so no pair would change it
         best_gain, best_edits = 0, []
         for search in searches:
-            for pair in PAIRS:
+            pairs = PAIRS
+            if search is _whole_lossy:  # GBK/Big5 swaps last: they decode almost anything
+                pairs = sorted(PAIRS, key=lambda p: p.swap)
+            for pair in pairs:
+                if search is _whole_lossy and pair.swap and best_edits:
+                    break
                 gain, edits = search(line, pair)
                 if gain > best_gain:
                     best_gain, best_edits = gain, edits
@@ -272,6 +302,8 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
                     # A line that decoded whole needs no span search, now or
                     # in the next round (double mojibake decodes whole twice).
                     searches = (_whole,)
+                elif search is _whole_lossy:
+                    searches = ()  # what is lost stays lost
                 break
         if not best_edits:
             break
