@@ -104,6 +104,17 @@ def test_mixed_clause_keeps_its_traditional_part() -> None:
     assert convert_foreign("以色列全會众把羊羔宰了", HANS) == "以色列全会众把羊羔宰了"
     # A clause of neutral characters follows the clause before it.
     assert convert_foreign("这是后来的事，面包。頭髮，面包。", HANT) == "這是後來的事，麪包。頭髮，面包。"
+    assert convert_foreign("頭髮，面包。这是后来的事，面包。", HANS) == "头发，面包。这是后来的事，面包。"
+
+
+def test_page_orthography_is_learnt_from_its_target_script_part() -> None:
+    # s2t writes 希伯侖; this page writes 希伯崙 in its Traditional part, so its Simplified part follows.
+    assert converter("s2t").convert("这是希伯仑") == "這是希伯侖"
+    page = "他們住在希伯崙。这是希伯仑的头发。"
+    assert convert_foreign(page, HANT) == "他們住在希伯崙。這是希伯崙的頭髮。"
+    # Only clauses holding a character unique to the target script teach (not 面包 here).
+    assert convert_foreign("頭髮，面包。这是面包。", HANT) == "頭髮，面包。這是麪包。"
+    assert convert_foreign("頭髮的面包。这是面包。", HANT) == "頭髮的面包。這是面包。"
 
 
 def test_regional_targets() -> None:
@@ -191,6 +202,14 @@ def test_explain_matches_convert(tmp_path: Path) -> None:
     assert {c.kind for c in changes} == {"s2t"}
     assert [c.detail for c in changes if c.before == "鼠标"] == [f"user dictionary {mine}"]
     assert explain_foreign("烏干達", config) == ("烏干達", [])
+    # A Taiwan-style clause is converted with tw2s, the rest with t2s.
+    _, changes = explain_foreign("他們看著我。這是書", HANS)
+    assert [(c.before, c.after, c.kind) for c in changes] == [
+        ("們", "们", "tw2s"),
+        ("著", "着", "tw2s"),
+        ("這", "这", "t2s"),
+        ("書", "书", "t2s"),
+    ]
 
 
 _PROPERTY_ALPHABET = (

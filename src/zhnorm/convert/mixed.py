@@ -128,17 +128,6 @@ def _tw_style() -> tuple[re.Pattern[str], re.Pattern[str]]:
     )
 
 
-def _foreign_config(plan: _Plan, text: str, start: int, end: int) -> str | None:
-    """The config for one foreign span: Taiwan-style text gets ``foreign_tw``."""
-    if plan.foreign_tw is None:
-        return plan.foreign
-    tw, opencc_forms = _tw_style()
-    n_tw = len(tw.findall(text, start, end))
-    if n_tw and n_tw >= len(opencc_forms.findall(text, start, end)):
-        return plan.foreign_tw
-    return plan.foreign
-
-
 # --------------------------------------------------------------------------
 # Phrases OpenCC knows, in their target-script form
 # --------------------------------------------------------------------------
@@ -304,6 +293,8 @@ def _run_config(
     out: list[_Piece],
     native: str | None = None,
     mask: list[int] | None = None,
+    memory: _Memory | None = None,
+    alt: str | None = None,
 ) -> None:
     """Convert ``text[start:end]`` with config ``name`` (None: keep), after the user layer.
 
@@ -317,18 +308,18 @@ def _run_config(
         chunk = text[start:end]
         for last, length in user.automaton.iter_long(chunk):
             first = start + last + 1 - length
-            _run_config(text, position, first, name, None, out, native, mask)
+            _run_config(text, position, first, name, None, out, native, mask, memory, alt)
             key = chunk[first - start : first - start + length]
             replacement, source = user.entries[key]
             if source:
                 out.append((first, first + length, replacement, name or "dict", f"user dictionary {source}"))
             position = first + length
-        _run_config(text, position, end, name, None, out, native, mask)
+        _run_config(text, position, end, name, None, out, native, mask, memory, alt)
         return
     if name is None:
         return
     segment = text[start:end]
-    converted = _engine(segment, name)
+    converted, alt_spans = _convert(segment, name, alt)
     if mask:
         first = bisect_left(mask, start)
         last = bisect_left(mask, end)
@@ -339,86 +330,170 @@ def _run_config(
                 for i in mask[first:last]:
                     chars[i - start] = kept[i - start]
                 converted = "".join(chars)
-    out.append((start, end, converted, name, ""))
+    if memory is not None and len(converted) == len(segment):
+        converted = memory.apply(segment, converted, start, mask or [])
+    if not alt_spans:
+        out.append((start, end, converted, name, ""))
+        return
+    done = 0
+    for a, b in alt_spans:
+        if done < a:
+            out.append((start + done, start + a, converted[done:a], name, ""))
+        out.append((start + a, start + b, converted[a:b], alt or name, ""))
+        done = b
+    if done < len(segment):
+        out.append((start + done, end, converted[done:], name, ""))
 
 
-# tw2s is t2s after Taiwan's variants are mapped to OpenCC's; its output differs
-# from t2s's only in clauses holding one of a few characters (著, 么, ...), so
-# tw2s runs on those clauses only and t2s, twice as fast, on everything else.
-_CHEAPER = {"tw2s": "t2s"}
+class _Memory:
+    """How this page writes words in the target script, learnt from its target-script runs.
+
+    A page that writes ``希伯崙`` in its Traditional part wants ``希伯仑`` in its
+    Simplified part to become ``希伯崙`` too, where s2t alone gives ``希伯侖``.
+    Each character of a target-script run that the foreign config would not
+    reproduce from its source-script form is remembered with its neighbours, as
+    two bigrams (source-script form -> form on the page); a bigram seen with two
+    different forms is forgotten. Foreign runs then take the page's form for
+    every remembered bigram.
+    """
+
+    def __init__(self, entries: dict[str, str]) -> None:
+        self.entries = entries
+        self.automaton = ahocorasick.Automaton()
+        for key in entries:
+            self.automaton.add_word(key, len(key))
+        self.automaton.make_automaton()
+
+    @classmethod
+    def learn(cls, text: str, spans: list[tuple[int, int]], script: str, foreign: str) -> _Memory | None:
+        inverse = converter("t2s" if script == HANT else "s2t").convert
+        forward = converter(foreign).convert
+        entries: dict[str, str] = {}
+        conflicts: set[str] = set()
+        for start, end in spans:
+            written = text[start:end]
+            source = inverse(written)
+            again = forward(source)
+            if not len(source) == len(again) == len(written):
+                continue
+            for i in [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]:
+                for a in (i - 1, i):
+                    b = a + 2
+                    if a < 0 or b > len(written) or not all(map(_is_han, written[a:b])):
+                        continue
+                    key, value = source[a:b], written[a:b]
+                    if key in conflicts or forward(key) == value:
+                        continue
+                    if entries.setdefault(key, value) != value:
+                        del entries[key]
+                        conflicts.add(key)
+        return cls(entries) if entries else None
+
+    def apply(self, segment: str, converted: str, start: int, mask: list[int]) -> str:
+        parts: list[str] = []
+        done = 0
+        for last, length in self.automaton.iter_long(segment):
+            first = last + 1 - length
+            if first < done:
+                continue
+            k = bisect_left(mask, start + first)
+            if k < len(mask) and mask[k] < start + last + 1:
+                continue  # touches the target-script part of a mixed clause
+            parts.append(converted[done:first])
+            parts.append(self.entries[segment[first : last + 1]])
+            done = last + 1
+        if not parts:
+            return converted
+        parts.append(converted[done:])
+        return "".join(parts)
+
+
+def _is_han(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x3134F
+
+
+# tw2s is t2s after Taiwan's variants are mapped to OpenCC's. Its output differs
+# from t2s's only around a few characters (著, 么, ...: the "triggers"), so a
+# Taiwan-style run is converted with t2s, and only its clauses holding a trigger
+# with tw2s (no dictionary phrase crosses punctuation): the run costs t2s's time.
 _CLAUSE_END = re.compile(f"[{BOUNDARY}]+")
 _WINDOW = 64  # a clause longer than this is cut (OpenCC's phrases are far shorter)
-
-
-@cache
-def _triggers(name: str) -> re.Pattern[str] | None:
-    base = _CHEAPER.get(name)
-    if base is None:
-        return None
-    full, cheap = converter(name).convert, converter(base).convert
-    chars: set[str] = set()
-    for table in load_config(name).chain[:-1]:
-        for key in table:
-            a, b = full(key), cheap(key)
-            if a != b:
-                if len(a) != len(b) or len(a) != len(key):
-                    return None  # not position-aligned: no shortcut
-                chars.update(key[i] for i in range(len(key)) if a[i] != b[i])
-    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
-
 
 # Standard Simplified characters that a config for Taiwan's orthography rewrites
 # (Taiwan writes 么 for 幺; Simplified writes it for 麼): kept as they are.
 _KEEP = {"tw2s": "么", "tw2sp": "么"}
 
 
-def _engine(segment: str, name: str) -> str:
-    """Config ``name``'s conversion of ``segment``, keeping the characters of :data:`_KEEP`."""
-    out = _engine_plain(segment, name)
-    keep = _KEEP.get(name)
-    if keep and len(out) == len(segment):
-        parts: list[str] = []
-        done = 0
-        for match in re.finditer(f"[{keep}]", segment):
-            parts.append(out[done : match.start()])
-            parts.append(match.group())
-            done = match.end()
-        if parts:
-            parts.append(out[done:])
-            out = "".join(parts)
-    return out
+@cache
+def _triggers(name: str, alt: str) -> re.Pattern[str] | None:
+    """Characters around which config ``alt`` converts differently from ``name``."""
+    full, cheap = converter(alt).convert, converter(name).convert
+    chars: set[str] = set()
+    for table in load_config(alt).chain[:-1]:
+        for key in table:
+            a, b = full(key), cheap(key)
+            if a != b:
+                if len(a) != len(b) or len(a) != len(key):
+                    return None  # not position-aligned: no shortcut
+                chars.update(key[i] for i in range(len(key)) if a[i] != b[i])
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]") if chars else None
 
 
-def _engine_plain(segment: str, name: str) -> str:
-    """``converter(name).convert(segment)``, through the cheaper config where that is exact enough."""
-    triggers = _triggers(name) if name in _CHEAPER else None
-    if triggers is None:
-        return converter(name).convert(segment)
-    out = converter(_CHEAPER[name]).convert(segment)
-    match = triggers.search(segment)
-    if match is None:
-        return out
-    if len(out) != len(segment):
-        return converter(name).convert(segment)
-    full = converter(name).convert
-    parts: list[str] = []
-    done = 0
-    while match is not None:
-        # The clause around the trigger: no dictionary phrase crosses punctuation.
-        left = max(done, match.start() - _WINDOW)
+def _taiwan_style(segment: str) -> bool:
+    """Is ``segment`` written in Taiwan's orthography (為, 裡, 著) rather than OpenCC's (爲, 裏, 着)?"""
+    tw, opencc_forms = _tw_style()
+    n_opencc = len(opencc_forms.findall(segment))
+    if not n_opencc:
+        return True
+    return any(i + 1 >= n_opencc for i, _ in enumerate(tw.finditer(segment)))
+
+
+def _convert(segment: str, name: str, alt: str | None) -> tuple[str, list[tuple[int, int]]]:
+    """Convert ``segment`` with config ``name``, and Taiwan-style clauses with ``alt``.
+
+    Returns the output and the spans (in ``segment``) that ``alt`` converted.
+    """
+    out = converter(name).convert(segment)
+    if alt is None:
+        return out, []
+    triggers = _triggers(name, alt)
+    if triggers is None or len(out) != len(segment):
+        return out, []
+    if triggers.search(segment) is None or not _taiwan_style(segment):
+        return out, []
+    spans: list[tuple[int, int]] = []
+    right = 0
+    for match in triggers.finditer(segment):
+        if match.start() < right:
+            continue  # inside the clause just taken
+        left = max(right, match.start() - _WINDOW)
         for boundary in _CLAUSE_END.finditer(segment, left, match.start()):
             left = boundary.end()
         end_match = _CLAUSE_END.search(segment, match.end())
         right = end_match.end() if end_match else len(segment)
-        piece = full(segment[left:right])
-        if len(piece) != right - left:
-            return converter(name).convert(segment)
-        parts.append(out[done:left])
+        if spans and spans[-1][1] == left:
+            spans[-1] = (spans[-1][0], right)
+        else:
+            spans.append((left, right))
+    # One engine call for all the clauses (each ends with punctuation or the text).
+    joined = "".join(segment[a:b] for a, b in spans)
+    converted = converter(alt).convert(joined)
+    if len(converted) != len(joined):
+        return out, []
+    keep = _KEEP.get(alt, "")
+    parts: list[str] = []
+    done = offset = 0
+    for a, b in spans:
+        parts.append(out[done:a])
+        piece = converted[offset : offset + b - a]
+        if keep and any(ch in segment[a:b] for ch in keep):
+            piece = "".join(o if o in keep else c for o, c in zip(segment[a:b], piece, strict=True))
         parts.append(piece)
-        done = right
-        match = triggers.search(segment, right)
+        offset += b - a
+        done = b
     parts.append(out[done:])
-    return "".join(parts)
+    return "".join(parts), spans
 
 
 def _pieces(text: str, config: Normalizer) -> list[_Piece]:
@@ -443,14 +518,14 @@ def _pieces(text: str, config: Normalizer) -> list[_Piece]:
         # Fast path: nothing foreign (the scan runs at hundreds of MB/s).
         if find_unique(text, script) < 0 and _lean_label(text, 0, len(text), script) == "F":
             # No unique character at all (你在干什么): the leaning ones decide.
-            _run_config(text, 0, len(text), _foreign_config(plan, text, 0, len(text)), user, out)
+            _run_config(text, 0, len(text), plan.foreign, user, out, alt=plan.foreign_tw)
             return out
         if plan.native is not None:
             _run_config(text, 0, len(text), plan.native, user, out)
         return out
     if find_unique(text, script) < 0:
         # Nothing in the target script: every run is foreign (neutral ones follow them).
-        _run_config(text, 0, len(text), _foreign_config(plan, text, 0, len(text)), user, out)
+        _run_config(text, 0, len(text), plan.foreign, user, out, alt=plan.foreign_tw)
         return out
     _mixed(text, plan, user, out)
     return out
@@ -461,13 +536,16 @@ def _mixed(text: str, plan: _Plan, user: _UserLayer | None, out: list[_Piece]) -
     foreign = _OTHER[script]
     spans = clauses(text)
     labels: list[str] = []  # "F" foreign, "N" native, "M" both, "" neutral
+    native_clauses: list[tuple[int, int]] = []  # holding a character unique to the target script only
     for start, end in spans:
         has_f = find_unique(text, foreign, start, end) >= 0
         has_n = find_unique(text, script, start, end) >= 0
         label = "M" if has_f and has_n else "F" if has_f else "N" if has_n else ""
         labels.append(label or _lean_label(text, start, end, script))
+        if label == "N":
+            native_clauses.append((start, end))
     # A neutral clause follows the clause before it (the first ones: the first labelled).
-    first = next(label for label in labels if label)
+    first = next((label for label in labels if label), "N")
     previous = "F" if first == "M" else first
     native_positions: list[int] = []
     phrases = None
@@ -485,17 +563,32 @@ def _mixed(text: str, plan: _Plan, user: _UserLayer | None, out: list[_Piece]) -
         else:
             labels[index] = previous
     # Consecutive clauses with the same label form one span, converted in one call.
+    groups: list[tuple[str, int, int]] = []
     index = 0
     while index < len(spans):
         label = labels[index]
         group_start = spans[index][0]
         while index + 1 < len(spans) and labels[index + 1] == label:
             index += 1
-        group_end = spans[index][1]
+        groups.append((label, group_start, spans[index][1]))
         index += 1
+    memory = None
+    if plan.foreign is not None and plan.native is None:
+        memory = _Memory.learn(text, native_clauses, script, plan.foreign)
+    for label, group_start, group_end in groups:
         if label == "F":
-            name = _foreign_config(plan, text, group_start, group_end)
-            _run_config(text, group_start, group_end, name, user, out, plan.native, native_positions)
+            _run_config(
+                text,
+                group_start,
+                group_end,
+                plan.foreign,
+                user,
+                out,
+                plan.native,
+                native_positions,
+                memory,
+                plan.foreign_tw,
+            )
         elif plan.native is not None:
             _run_config(text, group_start, group_end, plan.native, user, out)
 
