@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from zhnorm.repair._model import chinese_like
+from zhnorm.repair._model import NOT_CHINESE
 
 # The union of latin-1 and windows-1252 as browsers decode it (undefined
 # bytes become C1 controls): every character of either maps to its byte.
@@ -179,8 +179,10 @@ def wrong_kind(pair: Pair, before: str) -> str:
 
 
 def _plausible_unit(pair: Pair, before: str, decoded: list[str] | str, after: str) -> bool:
-    if pair.chinese_only and not all(chinese_like(c) and c < "\U00010000" for c in decoded):
-        return False
+    if pair.chinese_only:
+        text = decoded if isinstance(decoded, str) else "".join(decoded)
+        if NOT_CHINESE.search(text) is not None:
+            return False
     # A trail byte that is ASCII happens where Chinese meets ASCII text: a
     # unit that decodes to "社j" just before "饰" is two correct characters.
     if pair.wrong != "latin" and decoded[-1] < "\x80" and after and after >= "\x80":
@@ -189,18 +191,43 @@ def _plausible_unit(pair: Pair, before: str, decoded: list[str] | str, after: st
     return not (pair.wrong == "utf-8" and any(c >= "\u0800" for c in before))
 
 
-def units(line: str, pair: Pair) -> list[tuple[int, int, str]]:
-    """``(start, end, decoded)`` for each unit of ``line`` under ``pair``, in order."""
+#: Units are looked for from this many characters before a match of the
+#: pair's evidence; a chain that goes on past the match is followed to its end.
+WINDOW = 12
+
+
+def units(line: str, pair: Pair, evidence: re.Pattern[str]) -> list[tuple[int, int, str]]:
+    """``(start, end, decoded)`` for each unit of ``line`` under ``pair``, in
+    order, near the matches of ``evidence`` (only chains holding one count)."""
     if pair.right == "utf-8+latin":
         return []  # whole lines only
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for m in evidence.finditer(line):
+        if m.end() <= pos:
+            continue
+        pos = _units_from(line, pair, max(pos, m.start() - WINDOW), m.end(), out)
+    return out
+
+
+def _units_from(line: str, pair: Pair, i: int, until: int,
+                out: list[tuple[int, int, str]]) -> int:
+    """Greedy units from character ``i`` until the chain breaks after ``until``."""
     enc = _encoder(pair.wrong)
     dec = _decoder(pair.right)
-    out: list[tuple[int, int, str]] = []
     n = len(line)
-    encoded = [enc(c) for c in line]
-    i = 0
+    encoded: dict[int, bytes | None] = {}
+
+    def at(k: int) -> bytes | None:
+        b = encoded.get(k, b"")
+        if b == b"":
+            b = encoded[k] = enc(line[k])
+        return b
+
     while i < n:
-        b = encoded[i]
+        if i >= until and not (out and out[-1][1] == i):
+            return i  # past the evidence and the chain is broken
+        b = at(i)
         if b is None or (len(b) == 1 and b[0] < 0x80):
             i += 1
             continue
@@ -211,7 +238,7 @@ def units(line: str, pair: Pair) -> list[tuple[int, int, str]]:
         j = i
         found = -1
         while j < n and j - i < 12:
-            bj = encoded[j]
+            bj = at(j)
             if bj is None:
                 break
             buf += bj
@@ -246,4 +273,4 @@ def units(line: str, pair: Pair) -> list[tuple[int, int, str]]:
             i = found
         else:
             i += 1
-    return out
+    return i

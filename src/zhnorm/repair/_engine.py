@@ -147,13 +147,14 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     evidence = EVIDENCE[(pair.wrong, pair.right)]
     if pair.right == "utf-8+latin" or evidence.search(line) is None:
         return 0, []
-    us = units(line, pair)
+    us = units(line, pair, evidence)
     if not us:
         return 0, []
     allowed = _chains(line, us, evidence)
     if not any(allowed):
         return 0, []
     cost = _model.cost
+    char_cost = _model.char_cost
     run_penalty = SWAP_RUN_PENALTY if pair.swap else RUN_PENALTY
     # state (last char, previous unit decoded) -> (cost, decoded unit indices)
     states: dict[tuple[str, bool], tuple[int, tuple[int, ...]]] = {("", False): (0, ())}
@@ -162,16 +163,18 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     pos = 0
     for idx, (s, e, dec) in enumerate(us):
         if s > pos:
-            fixed = line[pos:s]
+            # Text between units is the same whatever is decoded: only its
+            # first character's cost depends on what comes before it.
+            first = line[pos]
             moved: dict[tuple[str, bool], tuple[int, tuple[int, ...]]] = {}
             for (last, flag), (c, ch) in states.items():
-                key = (fixed[-1], flag)
-                nc = c + cost(fixed, last)
+                key = (line[s - 1], flag)
+                nc = c + char_cost(first, last)
                 if key not in moved or moved[key][0] > nc:
                     moved[key] = (nc, ch)
             states = moved
-            base_cost += cost(fixed, prev_orig)
-            prev_orig = fixed[-1]
+            base_cost += char_cost(first, prev_orig)
+            prev_orig = line[s - 1]
         orig = line[s:e]
         base_cost += cost(orig, prev_orig)
         prev_orig = orig[-1]
@@ -187,11 +190,9 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
         states = new
         pos = e
     if pos < len(line):
-        tail = line[pos:]
-        states = {
-            k: (c + cost(tail, k[0]), ch) for k, (c, ch) in states.items()
-        }
-        base_cost += cost(tail, prev_orig)
+        first = line[pos]
+        states = {k: (c + char_cost(first, k[0]), ch) for k, (c, ch) in states.items()}
+        base_cost += char_cost(first, prev_orig)
     best_cost, chosen = min(states.values())
     gain = base_cost - best_cost
     if not chosen or gain < (SWAP_MIN_GAIN if pair.swap else MIN_GAIN):

@@ -11,6 +11,7 @@ private-use characters and U+FFFD, which correct text does not contain.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -176,6 +177,7 @@ _BONUS = {
 }
 
 
+@lru_cache(maxsize=64)
 def fast_cost(text: str) -> int:
     """An approximation of :func:`cost` at C speed: every character at its
     start-of-run cost, less the bonus of known bigrams. Used to judge a whole
@@ -218,3 +220,25 @@ def chinese_like(ch: str) -> bool:
         return True
     o = ord(ch)
     return ch in _CJK_PUNCT or any(a <= o <= b for a, b in _CHINESE_RANGES) or ch in "·°×"
+
+
+def _not_chinese_pattern() -> re.Pattern[str]:
+    chars = {chr(c) for c in range(0x80)} | set(UNIGRAM) | _CJK_PUNCT | set("·°×")
+    ranges = [(0x3400, 0x9FFF), (0xF900, 0xFAFF), *_CHINESE_RANGES]
+    for a, b in ranges:
+        chars.update(chr(c) for c in range(a, b + 1))
+    chars = {c for c in chars if c < "\U00010000" and chinese_like(c)}
+    codes = sorted(ord(c) for c in chars)
+    parts: list[str] = []
+    start = prev = codes[0]
+    for c in [*codes[1:], -1]:
+        if c != prev + 1:
+            parts.append(re.escape(chr(start)) if start == prev
+                         else f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+            start = c
+        prev = c
+    return re.compile(f"[^{''.join(parts)}]")
+
+
+#: A character that :func:`chinese_like` rejects (or outside the BMP).
+NOT_CHINESE = _not_chinese_pattern()
