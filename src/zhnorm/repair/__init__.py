@@ -2,30 +2,46 @@
 
 Scraped Chinese pages carry mis-decodings ftfy does not handle: UTF-8 read
 as GBK or Big5, GBK read as UTF-8, GBK or Big5 read as latin-1/cp1252, GBK
-and Big5 read as each other, double mojibake, HTML entities. The stage works
-line by line and span by span:
+and Big5 read as each other, double mojibake, HTML entities, lost bytes. The
+stage works line by line and, inside a line, on spans:
 
-1. a gate (one regular expression, see ``_gate``) returns lines that cannot
-   hold mojibake at once: clean text costs almost nothing;
-2. numeric and the common named HTML entities are unescaped;
-3. for each wrong/right codec pair the line is cut into units that
-   re-encode and decode cleanly, and the units to decode are chosen by a
-   Chinese plausibility score (``_model``, built from jieba's dictionary);
-4. ftfy runs last, on what is left, in a Chinese-safe configuration.
+1. the gate (``_gate``): one regular-expression scan over the whole text
+   finds the lines that hold *evidence* of some mis-decoding (a pattern
+   derived from its byte structure); all other lines are left alone, so
+   clean text costs almost nothing;
+2. numeric HTML entities of Chinese text are unescaped (and named ones in
+   lines plainly escaped for HTML);
+3. for each wrong/right codec pair (``_codecs``) the line is decoded whole
+   if it can be; otherwise it is cut into units that re-encode and decode
+   cleanly, and a dynamic programme (``_engine``) picks the units to decode
+   by a Chinese plausibility score (``_model``: character and bigram costs
+   built from jieba's dictionary by ``scripts/build_repair_data.py``, with
+   OpenCC's tables for Traditional spellings and for script context: a
+   GBK/Big5 swap must leave a Simplified line Simplified and vice versa);
+   the best pair is applied and the search repeats for double mojibake;
+4. lost bytes (U+FFFD, dropped bytes, ``锟斤拷``) are marked, one U+FFFD per
+   lost character; nothing is invented;
+5. ftfy runs last, in a Chinese-safe configuration (no width, quote or NFC
+   changes) and only where latin-1/cp1252 evidence is left: run first, its
+   partial-UTF-8 fix corrupts GBK/Big5 read as latin-1.
 
-ftfy's defaults "fix" what is correct in Chinese typesetting: full-width
-punctuation and U+3000 become ASCII (``fix_character_width``), curly quotes
-become straight (``uncurl_quotes``), NFC maps CJK compatibility ideographs to
-unified ones. All of that is off, and ftfy runs after the Chinese pass,
-because its partial-UTF-8 fix corrupts GBK/Big5-as-latin-1 text.
+``explain`` names each repair: ``Change(stage="repair", start, end, before,
+after, kind, detail)`` where ``kind`` is the corruption (``utf8_as_gbk``,
+``gbk_as_cp1252``, ``big5_as_gbk``, ``html_entities``, ``ftfy``; two joined by
+``+`` for double mojibake) and ``detail`` the wrong and right codecs and the
+gain in plausibility (half bits). A repair that could not recover everything
+has ``kind="lossy"`` and ``lost=N`` in its detail; each lost character is one
+U+FFFD in the output.
 
 >>> from zhnorm.pipeline import Normalizer
 >>> apply("ä¸­æ–‡", Normalizer())
 '中文'
 >>> apply("打开ϵͳ设置", Normalizer())
 '打开系统设置'
->>> apply("“中文”，（全角）！系统", Normalizer())
-'“中文”，（全角）！系统'
+>>> apply("ÖÐÎÄ²âÊÔ", Normalizer())
+'中文测试'
+>>> apply("“中文”，（全角）！系统 café 𠮷", Normalizer())
+'“中文”，（全角）！系统 café 𠮷'
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+import ftfy
+
 from zhnorm.repair import _model
 from zhnorm.repair._codecs import PAIRS, Pair, units, whole, whole_lossy, wrong_kind
 from zhnorm.repair._gate import ENTITY, EVIDENCE, SUSPICIOUS
@@ -271,6 +273,44 @@ def _entities(line: str) -> list[Edit]:
     return sorted(edits, key=lambda ed: ed.start)
 
 
+#: ftfy in a Chinese-safe configuration. Its defaults "fix" what is correct
+#: in Chinese typesetting: full-width punctuation and U+3000 become ASCII
+#: (``fix_character_width``), curly quotes straight (``uncurl_quotes``), and
+#: NFC maps CJK compatibility ideographs to unified ones. All of that is off.
+_FTFY = ftfy.TextFixerConfig(
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    normalization=None,
+    explain=True,
+)
+_LATIN_EVIDENCE = EVIDENCE[("latin", "utf-8")]
+
+
+def _ftfy(line: str) -> list[Edit]:
+    """ftfy, last and guarded: only on a line that still shows latin-1/cp1252
+    evidence after the Chinese pass (ftfy first would corrupt GBK/Big5 read as
+    latin-1), and only if the plausibility model agrees that it helped."""
+    if _LATIN_EVIDENCE.search(line) is None:
+        return []
+    fixed, steps = ftfy.fix_and_explain(line, _FTFY)
+    if fixed == line:
+        return []
+    gain = _model.cost(line) - _model.cost(fixed)
+    if gain < MIN_GAIN:
+        return []
+    start = 0
+    while start < min(len(line), len(fixed)) and line[start] == fixed[start]:
+        start += 1
+    end_l, end_f = len(line), len(fixed)
+    while end_l > start and end_f > start and line[end_l - 1] == fixed[end_f - 1]:
+        end_l -= 1
+        end_f -= 1
+    detail = ", ".join(f"{kind}:{arg}" for kind, arg in steps or ()) + f" gain={gain}"
+    return [Edit(start, end_l, line[start:end_l], fixed[start:end_f], "ftfy", detail)]
+
+
 def repair_line(line: str) -> tuple[str, list[Edit]]:
     """Repair one line (no gate); the edits are in the line's coordinates."""
     tracked: list[Edit] = []  # in current coordinates (start/end of 'after')
@@ -288,10 +328,12 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
         if SUSPICIOUS.search(line) is None:
             break  # sound: no pair has evidence, so no pair would change it
         best_gain, best_edits = 0, []
+        # Only pairs whose evidence is in the line can change it.
+        active = [p for p in PAIRS if EVIDENCE[(p.wrong, p.right)].search(line) is not None]
         for search in searches:
-            pairs = PAIRS
+            pairs = active
             if search is _whole_lossy:  # GBK/Big5 swaps last: they decode almost anything
-                pairs = sorted(PAIRS, key=lambda p: p.swap)
+                pairs = sorted(active, key=lambda p: p.swap)
             for pair in pairs:
                 if search is _whole_lossy and pair.swap and best_edits:
                     break
@@ -310,6 +352,10 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
             break
         tracked = _compose(tracked, best_edits)
         line = apply_edits(line, best_edits)
+    edits = _ftfy(line)
+    if edits:
+        tracked = _compose(tracked, edits)
+        line = apply_edits(line, edits)
     # Turn tracked (current coordinates) into original coordinates.
     result = []
     shift = 0
