@@ -375,3 +375,32 @@ def test_converter_pickles_without_its_lazy_state() -> None:
     copy = pickle.loads(pickle.dumps(conv))
     assert "_scanners" not in copy.__dict__ and "spec" not in copy.__dict__
     assert copy.convert("滑鼠和軟體") == conv.convert("滑鼠和軟體") == "鼠标和软件"
+
+
+def test_explain_is_per_phrase_and_follows_segments() -> None:
+    # s2twp: 鼠标 is one phrase (滑鼠), 软件 another (軟體); unchanged text is not reported.
+    text = "用鼠标点开软件，abc"
+    out, changes = explain(text, Normalizer(opencc="s2twp"))
+    assert out == opencc.OpenCC("s2twp").convert(text)
+    assert [(c.before, c.after) for c in changes] == [
+        ("鼠标", "滑鼠"),
+        ("点", "點"),
+        ("开", "開"),
+        ("软件", "軟體"),
+    ]
+    # A NUL in a segmented config drops the rest of its segment: reported as a change.
+    out, changes = explain("a\x00b发财", Normalizer(opencc="s2tw"))
+    assert out == "a發財"
+    assert [(c.start, c.end, c.before, c.after) for c in changes] == [
+        (1, 3, "\x00b", ""),
+        (3, 5, "发财", "發財"),
+    ]
+
+
+def test_ids_units_follow_opencc() -> None:
+    assert engine.ids_units("⿰发发 ⿰发") == [(0, 3)]
+    assert engine.ids_units("⿰⿱发发发x") == [(0, 5)]
+    assert engine.ids_units("⿰") == []
+    assert engine.ids_units("⿰⿰ab⿰cd") == [(0, 7)]  # nested: one sequence
+    assert engine.ids_units("⿰ab⿰") == [(0, 3)]
+    assert engine.ids_units("⿰x⿰y") == []  # incomplete: the operators are plain characters

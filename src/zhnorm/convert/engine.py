@@ -756,18 +756,31 @@ def _explain(conv: Converter, text: str) -> list[tuple[int, int, str]]:
             segment.append((src_s + skip, src_e, txt[skip:], ident))
             offset += len(txt)
             index += 1
+        dropped = None
         if seg is not None:
-            segment = _truncate_at_nul(segment)
+            segment, dropped = _truncate_at_nul(segment)
         for scanner in chain:
             segment = _track(segment, scanner)
         result.extend(segment)
-    return [(s, e, txt) for s, e, txt, ident in _absorb_empty(result) if not ident]
+        if dropped is not None:
+            result.append(dropped)
+    return [(s, e, txt) for s, e, txt, ident in result if not ident]
 
 
-def _truncate_at_nul(pieces: list[_Piece]) -> list[_Piece]:
-    """A segment is passed to OpenCC's chain as a C string: a NUL ends it."""
-    for i, (s, _e, txt, _ident) in enumerate(pieces):
+def _truncate_at_nul(pieces: list[_Piece]) -> tuple[list[_Piece], _Piece | None]:
+    """A segment is passed to OpenCC's chain as a C string: a NUL ends it.
+
+    Returns the pieces kept and the dropped tail as a deletion piece.
+    """
+    for i, (s, _e, txt, ident) in enumerate(pieces):
         cut = txt.find("\x00")
-        if cut >= 0:
-            return [*pieces[:i], (s, pieces[-1][1], txt[:cut], False)]
-    return pieces
+        if cut < 0:
+            continue
+        end = pieces[-1][1]
+        if ident:
+            kept = [*pieces[:i], (s, s + cut, txt[:cut], True)] if cut else pieces[:i]
+            return kept, (s + cut, end, "", False)
+        if cut:
+            return [*pieces[:i], (s, end, txt[:cut], False)], None
+        return pieces[:i], (s, end, "", False)
+    return pieces, None
