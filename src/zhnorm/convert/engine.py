@@ -320,12 +320,12 @@ class FlatDict:
 
         big = self._big
         if big.matcher is None:
-            return big.table[codes]
+            return big.table[codes] if big.translates else codes
         if text is None:
             text = _decode(codes)
         found = big.find(text.encode("utf-8", "surrogatepass"))
         if not found:
-            return big.table[codes]
+            return big.table[codes] if big.translates else codes
         n = len(codes)
         count = len(found)
         flat = np.fromiter(chain.from_iterable(found), dtype=np.intp, count=3 * count)
@@ -347,8 +347,18 @@ class FlatDict:
         keep = size > 0
         src = src[keep]
         size = size[keep]
+        if len(src) * 64 < n:  # few matches: join slices instead of a full gather index
+            translated = big.table[codes] if big.translates else codes
+            parts = [
+                translated[a : a + k] if a < n else big.pool[a - n : a - n + k]
+                for a, k in zip(src.tolist(), size.tolist(), strict=True)
+            ]
+            return np.concatenate(parts) if parts else codes[:0]
         combined = np.empty(n + len(big.pool), dtype=np.intp)
-        np.take(big.table, codes, out=combined[:n])
+        if big.translates:
+            np.take(big.table, codes, out=combined[:n])
+        else:
+            combined[:n] = codes
         combined[n:] = big.pool
         # The gather index: consecutive within a range, a jump at each range start.
         offsets = np.cumsum(size)
@@ -386,6 +396,7 @@ class _BigTables:
         import numpy as np
 
         self.table = table
+        self.translates = bool((table != np.arange(len(table))).any())
         self.matcher = None
         if keys:
             self.matcher = ahocorasick_rs.BytesAhoCorasick(
