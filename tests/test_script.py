@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from conftest import shared_path
 from zhnorm.convert.engine import converter
 from zhnorm.script import (
+    BIG_SCAN,
     char_class,
     clauses,
     count_classes,
@@ -74,6 +75,20 @@ def test_find_unique_matches_a_plain_scan(text: str, start: int, end: int) -> No
         assert bool(foreign_pattern(script).search(text)) == (expected_all >= 0)
 
 
+@pytest.mark.parametrize("position", [0, 5, BIG_SCAN // 4 + 3, BIG_SCAN * 2 - 1, None])
+@pytest.mark.parametrize(("script", "char"), [("hans", "这"), ("hant", "這"), ("hans", "𫝈")])
+def test_find_unique_on_big_texts(position: int | None, script: str, char: str) -> None:
+    # Long texts take the NumPy path; the answer is the same, surrogates and astral characters included.
+    chars = list(("和平的干\ud800𠮷ab" * BIG_SCAN)[: BIG_SCAN * 2])
+    if position is not None:
+        chars[position] = char
+    text = "".join(chars)
+    assert find_unique(text, script) == (-1 if position is None else position)
+    if position is not None and position > 10:
+        assert find_unique(text, script, 3, position) == -1
+        assert find_unique(text, script, 3, position + 1) == position
+
+
 def test_find_unique_handles_astral_characters() -> None:
     # TSCharactersExt maps 㑮 to the astral Simplified 𫝈; 𠮷 is in neither set.
     assert "𫝈" in hans_only()
@@ -120,7 +135,7 @@ def test_inspect() -> None:
     assert report["target"] == "hant"
     assert report["han_chars"] == sum(report["counts"].values())
     assert abs(report["hans_only"] + report["hant_only"] + report["neutral"] - 1) < 1e-3
-    assert [r["text"] for r in report["converted_runs"]] == ["这是简体的句子。"]
+    assert [r["text"] for r in report["converted_runs"]] == ["这是简体的句子。那么？"]  # 那么 follows
     assert [r["script"] for r in report["runs"]] == ["hant", "hans"]
     # To Simplified, the Traditional clause is the one converted; a regional target maps to its script.
     assert [r["text"] for r in inspect(text, to="hans")["converted_runs"]] == ["烏干達的首都是坎帕拉。"]

@@ -2,20 +2,23 @@
 
 Running one OpenCC config over a whole page damages what was already right:
 s2t turns Traditional ``烏干達`` into ``烏幹達``, tw2s turns Simplified ``么``
-into ``幺``. Here the page is cut into clauses (:mod:`zhnorm.script`) and
+into ``幺``. Here :func:`zhnorm.script.segments` cuts the page into runs
+foreign to the target script, runs already in it, and clauses mixing both, and
 
-- a clause holding a character unique to the other script than the target's
-  is *foreign* and converted with the config that fits its source (``t2s``, or
-  ``tw2s`` for a Taiwan-style clause, whose ``著`` t2s does not handle);
-- a clause holding only target-script and neutral characters is kept
-  byte-identical (or, for a regional target such as ``tw``, given that
-  region's variants with ``t2tw``);
-- a clause with no unique character at all follows the clause before it;
-- a clause holding both scripts is converted whole, for phrase context, and
-  then every character that belongs to the target-script part keeps its
-  original form: the characters unique to the target script, the neutral ones
-  nearer to those than to a foreign one, and every phrase OpenCC knows whose
-  target-script form is already there (``烏干達`` stays, ``獲准`` stays).
+- a foreign run is converted with the config that fits its source (``s2t``
+  for Simplified; ``t2s`` for Traditional, with ``tw2s`` for the clauses of a
+  Taiwan-style run that hold ``著`` or another character t2s handles
+  differently);
+- a run already in the target script is kept byte-identical (for a regional
+  target such as ``tw`` it only gets that region's variants, with ``t2tw``);
+- a mixed clause is converted whole, for phrase context, and then every
+  character of its target-script part keeps its form: the characters unique
+  to the target script, the neutral ones nearer to those than to a foreign
+  one, and every phrase OpenCC knows whose target-script form is already there
+  (``烏干達`` and ``獲准`` stay);
+- the page's own spelling wins over OpenCC's defaults: a bigram written one
+  way in the page's target-script clauses (``希伯崙``) is written that way in
+  its converted runs too (s2t alone gives ``希伯侖``).
 
 User dictionaries (OpenCC's ``phrase<TAB>replacement`` format) and protected
 terms are matched first, leftmost-longest, inside every text that is
@@ -41,7 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
@@ -51,9 +54,12 @@ from zhnorm.convert.engine import converter
 from zhnorm.convert.targets import TARGETS
 from zhnorm.pipeline import Change
 from zhnorm.script import (
+    BIG_SCAN,
     BOUNDARY,
     HANS,
     HANT,
+    MIXED,
+    NATIVE,
     NEUTRAL,
     char_class,
     clauses,
@@ -61,6 +67,7 @@ from zhnorm.script import (
     hant_only,
     leaning,
     majority,
+    segments,
 )
 
 if TYPE_CHECKING:
@@ -68,7 +75,6 @@ if TYPE_CHECKING:
 
 __all__ = ["convert_foreign", "explain_foreign", "validate_mixed"]
 
-_OTHER = {HANS: HANT, HANT: HANS}
 
 # A converted span: (start, end, replacement, kind, detail) in the input's indices.
 _Piece = tuple[int, int, str, str, str]
@@ -268,22 +274,6 @@ def _native_mask(
     return mask
 
 
-def _lean_label(text: str, start: int, end: int, script: str) -> str:
-    """``F``/``N`` when the leaning characters of a clause with no unique one agree, else ``""``."""
-    native = foreign = 0
-    for ch in text[start:end]:
-        lean = leaning(ch)
-        if lean == script:
-            native += 1
-        elif lean != NEUTRAL:
-            foreign += 1
-    if foreign > native:
-        return "F"
-    if native > foreign:
-        return "N"
-    return ""
-
-
 def _run_config(
     text: str,
     start: int,
@@ -370,7 +360,13 @@ class _Memory:
         forward = converter(foreign).convert
         entries: dict[str, str] = {}
         conflicts: set[str] = set()
-        for start, end in spans:
+        # Only clauses holding a character unique to the target script teach.
+        taught = []
+        for span_start, span_end in spans:
+            for a, b in clauses(text[span_start:span_end]):
+                if find_unique(text, script, span_start + a, span_start + b) >= 0:
+                    taught.append((span_start + a, span_start + b))
+        for start, end in taught:
             written = text[start:end]
             source = inverse(written)
             again = forward(source)
@@ -426,7 +422,7 @@ _KEEP = {"tw2s": "么", "tw2sp": "么"}
 
 
 @cache
-def _triggers(name: str, alt: str) -> re.Pattern[str] | None:
+def _triggers(name: str, alt: str) -> str | None:
     """Characters around which config ``alt`` converts differently from ``name``."""
     full, cheap = converter(alt).convert, converter(name).convert
     chars: set[str] = set()
@@ -437,16 +433,38 @@ def _triggers(name: str, alt: str) -> re.Pattern[str] | None:
                 if len(a) != len(b) or len(a) != len(key):
                     return None  # not position-aligned: no shortcut
                 chars.update(key[i] for i in range(len(key)) if a[i] != b[i])
-    return re.compile("[" + re.escape("".join(sorted(chars))) + "]") if chars else None
+    return "".join(sorted(chars)) or None
+
+
+@cache
+def _trigger_table(chars: str) -> Any:
+    import numpy as np
+
+    table = np.zeros(0x110000, dtype=bool)
+    table[[ord(c) for c in chars]] = True
+    return table
+
+
+def _positions(segment: str, chars: str) -> list[int]:
+    """Indices of ``segment`` holding one of ``chars`` (NumPy for long texts)."""
+    if len(segment) < BIG_SCAN:
+        return [m.start() for m in re.finditer("[" + re.escape(chars) + "]", segment)]
+    import numpy as np
+
+    codes = np.frombuffer(segment.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.flatnonzero(_trigger_table(chars)[codes]).tolist()
+
+
+_STYLE_SAMPLE = 1 << 16  # characters read to tell a run's orthography
 
 
 def _taiwan_style(segment: str) -> bool:
     """Is ``segment`` written in Taiwan's orthography (為, 裡, 著) rather than OpenCC's (爲, 裏, 着)?"""
     tw, opencc_forms = _tw_style()
-    n_opencc = len(opencc_forms.findall(segment))
+    n_opencc = len(opencc_forms.findall(segment, 0, _STYLE_SAMPLE))
     if not n_opencc:
         return True
-    return any(i + 1 >= n_opencc for i, _ in enumerate(tw.finditer(segment)))
+    return any(i + 1 >= n_opencc for i, _ in enumerate(tw.finditer(segment, 0, _STYLE_SAMPLE)))
 
 
 def _convert(segment: str, name: str, alt: str | None) -> tuple[str, list[tuple[int, int]]]:
@@ -460,17 +478,18 @@ def _convert(segment: str, name: str, alt: str | None) -> tuple[str, list[tuple[
     triggers = _triggers(name, alt)
     if triggers is None or len(out) != len(segment):
         return out, []
-    if triggers.search(segment) is None or not _taiwan_style(segment):
+    found = _positions(segment, triggers)
+    if not found or not _taiwan_style(segment):
         return out, []
     spans: list[tuple[int, int]] = []
     right = 0
-    for match in triggers.finditer(segment):
-        if match.start() < right:
+    for position in found:
+        if position < right:
             continue  # inside the clause just taken
-        left = max(right, match.start() - _WINDOW)
-        for boundary in _CLAUSE_END.finditer(segment, left, match.start()):
+        left = max(right, position - _WINDOW)
+        for boundary in _CLAUSE_END.finditer(segment, left, position):
             left = boundary.end()
-        end_match = _CLAUSE_END.search(segment, match.end())
+        end_match = _CLAUSE_END.search(segment, position + 1)
         right = end_match.end() if end_match else len(segment)
         if spans and spans[-1][1] == left:
             spans[-1] = (spans[-1][0], right)
@@ -513,84 +532,33 @@ def _pieces(text: str, config: Normalizer) -> list[_Piece]:
         _run_config(text, 0, len(text), plan.foreign, user, out)
         return out
     script = plan.script
-    foreign = _OTHER[script]
-    if find_unique(text, foreign) < 0:
-        # Fast path: nothing foreign (the scan runs at hundreds of MB/s).
-        if find_unique(text, script) < 0 and _lean_label(text, 0, len(text), script) == "F":
-            # No unique character at all (你在干什么): the leaning ones decide.
-            _run_config(text, 0, len(text), plan.foreign, user, out, alt=plan.foreign_tw)
-            return out
-        if plan.native is not None:
-            _run_config(text, 0, len(text), plan.native, user, out)
-        return out
-    if find_unique(text, script) < 0:
-        # Nothing in the target script: every run is foreign (neutral ones follow them).
-        _run_config(text, 0, len(text), plan.foreign, user, out, alt=plan.foreign_tw)
-        return out
-    _mixed(text, plan, user, out)
-    return out
-
-
-def _mixed(text: str, plan: _Plan, user: _UserLayer | None, out: list[_Piece]) -> None:
-    script = plan.script
-    foreign = _OTHER[script]
-    spans = clauses(text)
-    labels: list[str] = []  # "F" foreign, "N" native, "M" both, "" neutral
-    native_clauses: list[tuple[int, int]] = []  # holding a character unique to the target script only
-    for start, end in spans:
-        has_f = find_unique(text, foreign, start, end) >= 0
-        has_n = find_unique(text, script, start, end) >= 0
-        label = "M" if has_f and has_n else "F" if has_f else "N" if has_n else ""
-        labels.append(label or _lean_label(text, start, end, script))
-        if label == "N":
-            native_clauses.append((start, end))
-    # A neutral clause follows the clause before it (the first ones: the first labelled).
-    first = next((label for label in labels if label), "N")
-    previous = "F" if first == "M" else first
-    native_positions: list[int] = []
+    parts = segments(text, script)
+    mask: list[int] = []  # positions of mixed clauses that keep their target-script form
     phrases = None
-    for index, (start, end) in enumerate(spans):
-        label = labels[index]
-        if label == "M":
-            if phrases is None:
-                phrases = _known_phrases(plan.foreign, script) if plan.foreign else None
+    for start, end, kind in parts:
+        if kind == MIXED:
+            if phrases is None and plan.foreign is not None:
+                phrases = _known_phrases(plan.foreign, script)
             clause_mask = _native_mask(text, start, end, script, phrases)
-            native_positions.extend(start + i for i, native in enumerate(clause_mask) if native)
-            previous = "N" if clause_mask[-1] else "F"
-            labels[index] = "F"  # converted, with the mask
-        elif label:
-            previous = label
-        else:
-            labels[index] = previous
-    # Consecutive clauses with the same label form one span, converted in one call.
-    groups: list[tuple[str, int, int]] = []
-    index = 0
-    while index < len(spans):
-        label = labels[index]
-        group_start = spans[index][0]
-        while index + 1 < len(spans) and labels[index + 1] == label:
-            index += 1
-        groups.append((label, group_start, spans[index][1]))
-        index += 1
+            mask.extend(start + i for i, native in enumerate(clause_mask) if native)
     memory = None
-    if plan.foreign is not None and plan.native is None:
-        memory = _Memory.learn(text, native_clauses, script, plan.foreign)
-    for label, group_start, group_end in groups:
-        if label == "F":
-            _run_config(
-                text,
-                group_start,
-                group_end,
-                plan.foreign,
-                user,
-                out,
-                plan.native,
-                native_positions,
-                memory,
-                plan.foreign_tw,
-            )
-        elif plan.native is not None:
-            _run_config(text, group_start, group_end, plan.native, user, out)
+    if len(parts) > 1 and plan.foreign is not None and plan.native is None:
+        memory = _Memory.learn(text, [(a, b) for a, b, kind in parts if kind == NATIVE], script, plan.foreign)
+    # Foreign and mixed spans next to each other are converted in one call.
+    index = 0
+    while index < len(parts):
+        start, end, kind = parts[index]
+        if kind == NATIVE:
+            if plan.native is not None:
+                _run_config(text, start, end, plan.native, user, out)
+            index += 1
+            continue
+        while index + 1 < len(parts) and parts[index + 1][2] != NATIVE:
+            index += 1
+            end = parts[index][1]
+        index += 1
+        _run_config(text, start, end, plan.foreign, user, out, plan.native, mask, memory, plan.foreign_tw)
+    return out
 
 
 def convert_foreign(text: str, config: Normalizer) -> str:
