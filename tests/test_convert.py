@@ -176,10 +176,12 @@ PIECES = st.one_of(
 TEXTS = st.lists(PIECES, max_size=40).map("".join)
 
 
-@pytest.fixture(params=["small", "big"])
+@pytest.fixture(params=["small", "big", "chunked"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test through the small-text path, then through the large-text (NumPy) one."""
+    """Run a test through the small-text path, the large-text (NumPy) one, and that
+    one cutting the text into pieces after newlines."""
     monkeypatch.setattr(engine, "BIG_TEXT", 1 << 40 if request.param == "small" else 1)
+    monkeypatch.setattr(engine, "CHUNK", 3 if request.param == "chunked" else 1 << 40)
     return request.param
 
 

@@ -68,6 +68,8 @@ _NUL_TAIL = re.compile("\x00[^\ufdd0]*")
 _ENGINE_VERSION = "2"
 #: Texts at least this long (in characters) take the NumPy/ahocorasick_rs path.
 BIG_TEXT = 1 << 17
+#: Larger texts are converted in pieces of about this many characters, cut after a newline.
+CHUNK = 1 << 18
 
 
 def _ids_arity(ch: str) -> int:
@@ -469,7 +471,20 @@ class Converter:
         if not text:
             return text
         if len(text) >= BIG_TEXT:
-            return self._convert_big(text)
+            if len(text) <= CHUNK or (self.segmented and "\x00" in text):
+                return self._convert_big(text)
+            # No key holds a newline, so pieces cut after one convert alone
+            # (a NUL's dropped tail may run past a newline: not cut then; an
+            # IDS may hold one: _convert_big sends such a text to the exact path).
+            parts: list[str] = []
+            start = 0
+            while start < len(text):
+                cut = text.find("\n", start + CHUNK) + 1 or len(text)
+                parts.append(text[start:cut])
+                start = cut
+            if any(_IDS_OPERATOR.search(part) for part in parts):
+                return self._convert_big(text)
+            return "".join(self._convert_big(part) for part in parts)
         if _SLOW_CHARS.search(text):
             return self.convert_reference(text)
         for flat in self.normalization:
