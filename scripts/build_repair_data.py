@@ -107,6 +107,12 @@ def main() -> int:
         for a, b in itertools.pairwise(word):
             if ord(a) > 0x7F and ord(b) > 0x7F:
                 pairs[a + b] += freq
+    # Characters with several Traditional forms (发: 發, 髮) were counted under
+    # the first; the others get an eighth of the simplified character's count.
+    for simp, trads in st.items():
+        for extra in trads[1:]:
+            if chars[simp] and chars[extra] < chars[simp] // 8:
+                chars[extra] = chars[simp] // 8
     total = sum(chars.values())
     unigram = {ch: _cost(n, total) for ch, n in chars.items()}
     bigram = {}

@@ -58,6 +58,11 @@ def _lossy_decode(parts: list[bytes], right: str) -> str:
     return _RUNS_OF_LOST.sub("\ufffd", out)
 
 
+#: Four or more Han characters in a row that hold none of 锟斤拷's characters:
+#: text that is not the GBK-read mojibake of U+FFFD.
+_KUN_CLEAN_RUN = re.compile("(?:(?![锟斤拷])[\u4e00-\u9fff]){4,}")
+
+
 def whole_lossy(line: str, pair: Pair) -> str | None:
     """Like :func:`whole` for a line that lost bytes: U+FFFD left by the wrong
     decoding, bytes dropped (cp1252's undefined ones, soft hyphens, private-use
@@ -71,6 +76,8 @@ def whole_lossy(line: str, pair: Pair) -> str | None:
         else:
             parts = [p.encode(pair.wrong) for p in line.split("\ufffd")]
         if pair.wrong == "gb18030" and pair.right == "utf-8" and b"\xef\xbf\xbd" in b"".join(parts):
+            if _KUN_CLEAN_RUN.search(line) is not None:
+                return None  # correct text around: "锟斤拷" is being talked about
             # 锟斤拷: GBK text read as UTF-8 (lossy), then that read as GBK.
             text = b"\xff".join(parts).decode("utf-8", errors="replace")
             out = _lossy_decode([p.encode("utf-8") for p in text.split("\ufffd")], "gbk")

@@ -26,6 +26,8 @@ SWAP_RUN_PENALTY = 30
 MIN_GAIN = 12
 #: A line that decodes from end to end is taken as a whole when it gains this much.
 WHOLE_MIN_GAIN = 30
+SHORT_LINE = 48
+LOST_COST = 40
 SWAP_MIN_GAIN = 48
 MAX_ROUNDS = 3
 
@@ -96,10 +98,33 @@ def _whole_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     return _judge_whole(line, pair, dec, dec.count("\ufffd"))
 
 
+def _best_or_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+    """Spans, or the whole line with lost bytes marked, whichever gains more."""
+    spans = _best(line, pair)
+    lossy = _whole_lossy(line, pair)
+    return lossy if lossy[0] > spans[0] else spans
+
+
 def _judge_whole(line: str, pair: Pair, dec: str, lost: int) -> tuple[int, list[Edit]]:
     if lost and 3 * lost > len(dec) and "锟斤拷" not in line:
         return 0, []  # mostly lost: nothing worth recovering (锟斤拷 is all but lost)
-    gain = _model.fast_cost(line) - _model.fast_cost(dec) - RUN_PENALTY - CONVERT_PENALTY
+    # The C-speed cost; for a short line also the context-aware one (script
+    # changes: a lone Cyrillic letter or kana between Han characters).
+    # A lost character costs LOST_COST, not the U+FFFD it is shown as: that
+    # mark is the honest answer, not a sign of damage left in.
+    target = dec.replace("\ufffd", "") if lost else dec
+    if lost:
+        # What is kept must read better, character for character, than the
+        # input: a shorter output is cheaper without being any better.
+        source = line.replace("\ufffd", "")
+        if not target or not source or (
+            _model.fast_cost(target) * len(source) >= _model.fast_cost(source) * len(target)
+        ):
+            return 0, []
+    gain = _model.fast_cost(line) - _model.fast_cost(target)
+    if len(line) <= SHORT_LINE:
+        gain = max(gain, _model.cost(line) - _model.cost(target))
+    gain -= RUN_PENALTY + CONVERT_PENALTY + LOST_COST * lost
     if gain < WHOLE_MIN_GAIN or (pair.swap and not _decoded_script_fits(dec, pair)):
         return 0, []
     kind = wrong_kind(pair, line)
@@ -323,7 +348,7 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
     if "\ufffd" in line:
         searches: tuple = (_whole, _whole_lossy, _best)
     else:
-        searches = (_whole, _best, _whole_lossy)
+        searches = (_whole, _best_or_lossy)
     for _ in range(MAX_ROUNDS):
         if SUSPICIOUS.search(line) is None:
             break  # sound: no pair has evidence, so no pair would change it
@@ -345,7 +370,7 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
                     # A line that decoded whole needs no span search, now or
                     # in the next round (double mojibake decodes whole twice).
                     searches = (_whole,)
-                elif search is _whole_lossy:
+                elif search is _whole_lossy or best_edits[0].kind == "lossy":
                     searches = ()  # what is lost stays lost
                 break
         if not best_edits:

@@ -19,6 +19,8 @@ from zhnorm.repair._model import UNIGRAM
 
 #: Han characters at most this cost (half bits) are too common to be evidence.
 COMMON_COST = 34
+#: ... and those at most this cost are the commonest (的, 以, 子).
+VERY_COMMON_COST = 22
 _TRAILS_BIG5 = [*range(0x40, 0x7F), *range(0xA1, 0xFF)]
 #: Punctuation that correct Big5 text is full of (not evidence).
 _BIG5_PUNCT = frozenset("，。、；：？！「」『』（）《》〈〉【】〔〕“”‘’…—·‧︰﹐﹑﹔﹕﹖﹗～")
@@ -80,6 +82,16 @@ _BIG5_RARE = (
 # Big5's level 2 holds some common characters (据, 种); they prove nothing.
 _BIG5_RARE -= {ch for ch in _BIG5_RARE if UNIGRAM.get(ch, 99) <= COMMON_COST}
 _XH = _GBK_KANA_GREEK | _GBK_HAN
+
+
+def _as_gbk(ch: str) -> str:
+    try:
+        return ch.encode("big5").decode("gbk")
+    except UnicodeError:
+        return ""
+
+
+_BIG5_TELLING = {ch for ch in _BIG5_RARE if UNIGRAM.get(_as_gbk(ch), 99) <= VERY_COMMON_COST}
 _G2U_FIRST, _G2U_REST = _utf8_under("gb18030")
 _B2U_FIRST, _B2U_REST = _utf8_under("big5hkscs")
 
@@ -97,8 +109,12 @@ _RULES: dict[tuple[str, str], tuple[set[str], str]] = {
     ("gb18030", "utf-8"): (_G2U_FIRST, _G2U_REST),
     # A letter from U+0100-U+07FF (not pinyin), or two latin-1 characters in a row.
     ("utf-8", "gbk"): (_U2G | _LATIN1, f"(?:(?<=[{_class(_U2G)}])|(?=[{_class(_LATIN1)}]))"),
-    # Two rare Big5 characters (Han, symbols, bopomofo) at most two apart.
-    ("big5", "gbk"): (_BIG5_RARE, f"(?=.{{0,2}}[{_class(_BIG5_RARE)}])"),
+    # Two rare Big5 characters (Han, symbols, bopomofo) at most two apart, or
+    # one whose bytes read as GBK are one of the commonest characters (眕: 以).
+    ("big5", "gbk"): (
+        _BIG5_RARE,
+        f"(?:(?=.{{0,2}}[{_class(_BIG5_RARE)}])|(?<=[{_class(_BIG5_TELLING)}]))",
+    ),
     # A GBK kana/Greek/Cyrillic/pinyin character next to a GBK Han or another one.
     ("gbk", "big5"): (
         _GBK_KANA_GREEK,
