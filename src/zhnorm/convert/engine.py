@@ -22,7 +22,9 @@ few milliseconds) and ``str.translate``; values that the table would alter are
 emitted as private placeholders (U+100000...) that the table maps back to the
 value. Large texts use ``ahocorasick_rs`` (a Rust automaton, faster to scan,
 built on first use) and NumPy: the table is a gather over the UTF-32 code
-points and matches are spliced in with one vectorised index.
+points and matches are spliced in with one vectorised index. They are cut
+into pieces of about :data:`CHUNK` characters after a newline (no key holds
+one), which keeps the arrays in cache and the memory bounded.
 
 Segment boundaries are kept by wrapping every segmentation match in the
 noncharacter U+FDD0, which no key contains, so no later match can cross it.
@@ -32,7 +34,9 @@ conversion (s2tw, s2hk, s2twp, s2hkp) both happen in one pass.
 One quirk is reproduced on purpose: a segmented config passes each segment to
 the conversion chain as a C string, so a NUL character ends its segment (the
 rest of that segment is dropped). Texts holding an IDS operator, U+FDD0 or a
-placeholder take an exact pure-Python path (:meth:`Converter.convert_reference`).
+placeholder take the exact step-by-step path (:meth:`Converter.convert_reference`,
+also behind ``explain``), which follows OpenCC's scan position by position
+where an IDS is concerned.
 
 >>> converter("s2t").convert("头发和计算机")
 '頭髮和計算機'
