@@ -18,7 +18,8 @@ Data (``../shared``, beside the project root):
   to hans, its Traditional side to hant); the folded count ignores variant pairs.
 - ``bench/corpus_unique_lines.txt``: lines split by script (only Simplified-only
   characters / only Traditional-only ones) for the speed table, in MB/s of UTF-8
-  input, best of ``--repeat`` runs, each text converted as one string.
+  input, best of ``--repeat`` runs, each text converted as one string and then
+  line by line (one call per line, as for JSONL records).
 """
 
 from __future__ import annotations
@@ -199,16 +200,24 @@ def speed(repeat: int, size_mb: float) -> None:
     header = f"{'case':36} {'zhnorm':>8} {'engine':>8} {'OpenCC':>8} {'vs OpenCC':>9} {'vs engine':>9}"
     print(header)
     print("-" * len(header))
-    for label, text, fn, name, need in cases:
-        mine = best(fn, text, repeat)
-        plain = best(eng[name], text, repeat)
-        ref = best(off[name], text, repeat) if off else float("nan")
-        print(
-            f"{label:36} {mine:8.1f} {plain:8.1f} {ref:8.1f} {mine / ref:8.2f}x {mine / plain:8.2f}x  "
-            f"({name}; {need})"
-        )
-    # Taiwan-style Traditional runs need tw2s's handling of 著; its plain engine, for scale:
-    print(f"{'(engine tw2s on the Traditional text)':36} {'':8} {best(eng['tw2s'], t_text, repeat):8.1f}")
+
+    def per_line(fn: Callable[[str], object]) -> Callable[[str], object]:
+        return lambda text: [fn(line) for line in text.split("\n")]
+
+    for mode in ("whole text", "per line"):
+        print(f"[{mode}]")
+        for label, text, fn, name, need in cases:
+            wrap = per_line if mode == "per line" else (lambda f: f)
+            mine = best(wrap(fn), text, repeat)
+            plain = best(wrap(eng[name]), text, repeat)
+            ref = best(wrap(off[name]), text, repeat) if off else float("nan")
+            print(
+                f"{label:36} {mine:8.1f} {plain:8.1f} {ref:8.1f} {mine / ref:8.2f}x {mine / plain:8.2f}x  "
+                f"({name}; {need})"
+            )
+        # Taiwan-style Traditional runs need tw2s's handling of 著; its plain engine, for scale:
+        tw2s = best(wrap(eng["tw2s"]), t_text, repeat)
+        print(f"{'(engine tw2s on the Traditional text)':36} {'':8} {tw2s:8.1f}")
 
 
 def main() -> None:

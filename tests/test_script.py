@@ -23,6 +23,7 @@ from zhnorm.script import (
     count_classes,
     find_unique,
     foreign_pattern,
+    format_inspect,
     hans_only,
     hant_only,
     inspect,
@@ -156,3 +157,16 @@ def test_shared_pairs_sides_hold_no_character_of_the_other_script() -> None:
     assert all(majority(p["simplified"]) in ("hans", None) for p in pairs)
     assert all(majority(p["traditional"]) in ("hant", None) for p in pairs)
     assert sum(1 for p in pairs if re.search("[\u4e00-\u9fff]", p["simplified"])) > 1000
+
+
+def test_scraped_page_sample() -> None:
+    # A Traditional mirror of a Simplified article with a Simplified footer (../shared/samples).
+    page = shared_path("samples", "scraped_page_tianjin.txt").read_text(encoding="utf-8", errors="replace")
+    report = inspect(page, to="hant")
+    assert report["verdict"] == "mixed"  # a few Simplified characters, but a whole footer of them
+    converted = "".join(r["text"] for r in report["converted_runs"])
+    assert "打开微信" in converted and "使用“扫一扫”" in converted
+    assert len(converted) < len(page) // 20
+    assert inspect(page)["target"] == "hant"  # the majority script
+    text = format_inspect(report, "tianjin")
+    assert text.startswith("tianjin: mixed (") and "convert" in text

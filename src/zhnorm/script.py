@@ -50,8 +50,10 @@ __all__ = [
     "char_class",
     "clauses",
     "count_classes",
+    "fast_pattern",
     "find_unique",
     "foreign_pattern",
+    "format_inspect",
     "hans_only",
     "hant_only",
     "inspect",
@@ -248,6 +250,16 @@ def _find_big(text: str, script: str, start: int, end: int) -> int:
     return start + first if hits[first] else -1
 
 
+def fast_pattern(script: str) -> re.Pattern[str]:
+    """A regex matching the characters unique to ``script`` *and every astral character*.
+
+    No match proves the text holds no unique character (faster than
+    :func:`foreign_pattern`: sre checks astral ranges one by one); a match on an
+    astral character proves nothing (see :func:`find_unique`).
+    """
+    return _scanner(script)[0]
+
+
 def find_unique(text: str, script: str, start: int = 0, end: int | None = None) -> int:
     """Index of the first character unique to ``script`` in ``text[start:end]``, else -1.
 
@@ -384,25 +396,42 @@ def runs(text: str) -> list[Run]:
     return out
 
 
-def verdict(counts: dict[str, int], min_share: float = 0.02, min_chars: int = 2) -> str:
+def verdict(
+    counts: dict[str, int],
+    all_runs: Iterable[Run] = (),
+    min_share: float = 0.02,
+    min_chars: int = 2,
+) -> str:
     """``hans``, ``hant``, ``mixed`` or ``none`` for counts from :func:`count_classes`.
 
     Unlike a set-membership test, one stray character does not make a page
-    mixed: the minority script must hold at least ``min_chars`` characters and
-    ``min_share`` of all script-specific ones.
+    mixed: the minority script must hold at least ``min_chars`` characters, and
+    either ``min_share`` of all script-specific ones or a clause of its own
+    (from ``all_runs``, see :func:`runs`) with ``min_chars`` of them, such as a
+    Simplified footer under a Traditional article.
 
     >>> verdict({"hans": 300, "hant": 1, "neutral": 500})
     'hans'
     >>> verdict({"hans": 300, "hant": 40, "neutral": 500}), verdict({"hans": 0, "hant": 0, "neutral": 9})
     ('mixed', 'none')
+    >>> page = "這是一個很長的繁體頁面，" * 60 + "打开微信，点击发现。"
+    >>> verdict(count_classes(page)), verdict(count_classes(page), runs(page))
+    ('hant', 'mixed')
     """
     hans, hant = counts[HANS], counts[HANT]
     if not hans and not hant:
         return "none"
+    majority_script = HANS if hans > hant else HANT
     minority = min(hans, hant)
-    if minority >= min_chars and minority >= min_share * (hans + hant):
+    if minority < min_chars:
+        return majority_script
+    if minority >= min_share * (hans + hant):
         return MIXED
-    return HANS if hans > hant else HANT
+    minority_script = HANT if majority_script == HANS else HANS
+    for run in all_runs:
+        if run.script == minority_script and max(run.hans, run.hant) >= min_chars:
+            return MIXED
+    return majority_script
 
 
 FOREIGN = "foreign"
@@ -540,7 +569,7 @@ def inspect(text: str, to: str | None = None) -> dict[str, object]:
         "hant_only": share(counts[HANT]),
         "neutral": share(counts[NEUTRAL]),
         "counts": counts,
-        "verdict": verdict(counts),
+        "verdict": verdict(counts, all_runs),
         "target": script,
         "runs": [r.as_dict() for r in all_runs if r.script != NEUTRAL],
         "converted_runs": converted,
@@ -557,3 +586,23 @@ def _target_script(to: str | None, text: str) -> str | None:
     if to not in TARGETS:
         raise ValueError(f"unknown target {to!r}; valid: auto, {', '.join(TARGETS)}")
     return TARGETS[to].script
+
+
+def format_inspect(report: dict[str, Any], name: str = "-") -> str:
+    """A short text report of :func:`inspect`'s result, for a terminal.
+
+    >>> print(format_inspect(inspect("這是繁體。这是简体。", to="hant"), "page.txt"))
+    page.txt: mixed (8 Han characters: 37.5% Simplified-only, 25.0% Traditional-only, 37.5% neutral); to hant
+      convert 5-10 foreign: 这是简体。
+    """
+    lines = [
+        f"{name}: {report['verdict']} ({report['han_chars']} Han characters: "
+        f"{report['hans_only']:.1%} Simplified-only, {report['hant_only']:.1%} Traditional-only, "
+        f"{report['neutral']:.1%} neutral); to {report['target'] or '-'}"
+    ]
+    for run in report["converted_runs"]:
+        text = run["text"].replace("\n", "\\n")
+        if len(text) > 60:
+            text = text[:57] + "..."
+        lines.append(f"  convert {run['start']}-{run['end']} {run['kind']}: {text}")
+    return "\n".join(lines)

@@ -63,6 +63,7 @@ from zhnorm.script import (
     NEUTRAL,
     char_class,
     clauses,
+    fast_pattern,
     find_unique,
     hant_only,
     leaning,
@@ -445,10 +446,18 @@ def _trigger_table(chars: str) -> Any:
     return table
 
 
+@cache
+def _class(chars: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(chars) + "]")
+
+
 def _positions(segment: str, chars: str) -> list[int]:
     """Indices of ``segment`` holding one of ``chars`` (NumPy for long texts)."""
     if len(segment) < BIG_SCAN:
-        return [m.start() for m in re.finditer("[" + re.escape(chars) + "]", segment)]
+        pattern = _class(chars)
+        if pattern.search(segment) is None:
+            return []
+        return [m.start() for m in pattern.finditer(segment)]
     import numpy as np
 
     codes = np.frombuffer(segment.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -561,6 +570,21 @@ def _pieces(text: str, config: Normalizer) -> list[_Piece]:
     return out
 
 
+@cache
+def _fast(
+    to: str, opencc: str | None, convert_all: bool, user: bool
+) -> tuple[re.Pattern[str], re.Pattern[str], _Plan] | None:
+    """For a target whose runs already in its script are kept as they are: the
+    patterns of the characters unique to the other script and to the target's."""
+    if opencc or convert_all or user or to == "auto":
+        return None
+    plan = _plan(to, opencc, convert_all)
+    if plan.native is not None or plan.foreign is None:
+        return None
+    other = HANT if plan.script == HANS else HANS
+    return fast_pattern(other), fast_pattern(plan.script), plan
+
+
 def convert_foreign(text: str, config: Normalizer) -> str:
     """Convert the runs of ``text`` foreign to ``config.to``; keep the rest byte-identical.
 
@@ -568,6 +592,21 @@ def convert_foreign(text: str, config: Normalizer) -> str:
     >>> convert_foreign("皇后的頭髮，后来", Normalizer(to="hant", only=("repair",)))
     '皇后的頭髮，後來'
     """
+    fast = _fast(config.to, config.opencc, config.convert_all, bool(config.dicts or config.protect))
+    if fast is not None and len(text) < BIG_SCAN:
+        # The common cases first, for short texts (a record, a line), with the same
+        # answers as the general path: nothing foreign -> as it is; nothing in the
+        # target script -> converted whole. (Both patterns match every astral
+        # character, so a text holding one goes the general way.)
+        foreign, native, plan = fast
+        if foreign.search(text) is None:
+            if native.search(text):
+                return text
+        elif native.search(text) is None:
+            assert plan.foreign is not None
+            if plan.foreign_tw is None:
+                return converter(plan.foreign).convert(text)
+            return _convert(text, plan.foreign, plan.foreign_tw)[0]
     return _join(text, _pieces(text, config))
 
 
