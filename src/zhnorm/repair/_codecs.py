@@ -25,6 +25,48 @@ for _b in range(0x80, 0xA0):
 
 
 _LATIN_TRANS = {ord(ch): b for ch, b in _LATIN.items() if ord(ch) != b}
+#: A run of characters the latin-1/cp1252 reading can give, with at least
+#: one beyond ASCII (ASCII-only stretches need no decoding).
+_LATIN_CLASS = "".join(re.escape(c) for c in sorted(_LATIN))
+_HIGH_CLASS = "".join(re.escape(c) for c in sorted(_LATIN) if c >= "\x80")
+_HIGH = re.compile("[^\x00-\x7f“”‘’…—–•]")
+_LATIN_RUN = re.compile(f"[{_LATIN_CLASS}]*[{_HIGH_CLASS}][{_LATIN_CLASS}]*")
+
+
+def _decode_run(text: str, right: str) -> str | None:
+    try:
+        return text.translate(_LATIN_TRANS).encode("latin-1").decode(right)
+    except UnicodeError:
+        return None
+
+
+def latin_runs(line: str, pair: Pair) -> list[tuple[int, int, str]] | None:
+    """For a latin-1/cp1252 pair: each maximal run of latin characters that
+    holds a non-ASCII one, decoded strictly; ``None`` if one does not decode
+    (the span search then takes over)."""
+    out = []
+    for m in _LATIN_RUN.finditer(line):
+        text = m.group()
+        # A run cannot start inside a character: quotes and dashes that open it
+        # are the page's own ("“" then mojibake), as continuation bytes they
+        # would not decode.
+        start = m.start() + len(text) - len(text.lstrip("“”‘’…—–•"))
+        text = line[start : m.end()]
+        if not text:
+            continue
+        end = m.end()
+        dec = _decode_run(text, pair.right)
+        while dec is None:
+            # ... nor end with the page's own quote ("çš„" then "” & ").
+            cut = max(text.rfind(q) for q in "“”‘’…—–•")
+            if cut <= 0 or _HIGH.search(text, cut + 1) is not None:
+                return None  # a quote inside the mojibake ("ç¶“" is 經)
+            text = text[:cut]
+            end = start + cut
+            dec = _decode_run(text, pair.right)
+        if dec != text:
+            out.append((start, end, dec))
+    return out
 
 
 def whole(line: str, pair: Pair) -> str | None:
@@ -174,6 +216,11 @@ def _decoder(codec: str):
         return out if len(out) == 1 else None
 
     return dec
+
+
+def plausible(pair: Pair, before: str, decoded: str, after: str) -> bool:
+    """Does ``decoded`` pass the checks a unit's decoding must pass?"""
+    return _plausible_unit(pair, before, decoded, after)
 
 
 def wrong_kind(pair: Pair, before: str) -> str:

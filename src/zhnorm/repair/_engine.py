@@ -17,7 +17,16 @@ from dataclasses import dataclass
 import ftfy
 
 from zhnorm.repair import _model
-from zhnorm.repair._codecs import PAIRS, Pair, units, whole, whole_lossy, wrong_kind
+from zhnorm.repair._codecs import (
+    PAIRS,
+    Pair,
+    latin_runs,
+    plausible,
+    units,
+    whole,
+    whole_lossy,
+    wrong_kind,
+)
 from zhnorm.repair._gate import ENTITY, EVIDENCE, SUSPICIOUS
 
 CONVERT_PENALTY = 2
@@ -96,6 +105,31 @@ def _whole_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     if dec is None:
         return 0, []
     return _judge_whole(line, pair, dec, dec.count("\ufffd"))
+
+
+def _runs(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+    """Latin-1/cp1252 pairs: each run of latin characters decoded whole, where
+    that reads better (a partly damaged line without the span search)."""
+    if pair.wrong != "latin":
+        return 0, []
+    runs = latin_runs(line, pair)
+    if not runs:
+        return 0, []
+    evidence = EVIDENCE[(pair.wrong, pair.right)]
+    total, edits = 0, []
+    for s, e, dec in runs:
+        before = line[s:e]
+        if evidence.search(line, s, e) is None or not plausible(pair, before, dec, line[e : e + 1]):
+            continue
+        prev, nxt = line[s - 1 : s], line[e : e + 1]
+        gain = (_model.cost(before + nxt, prev) - _model.cost(dec + nxt, prev)
+                - RUN_PENALTY - CONVERT_PENALTY * len(dec))
+        if gain >= MIN_GAIN:
+            total += gain
+            kind = wrong_kind(pair, before)
+            edits.append(Edit(s, e, before, dec, kind,
+                              f"wrong={pair.wrong} right={pair.right} gain={gain}"))
+    return total, edits
 
 
 def _best_or_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
@@ -203,14 +237,18 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
             base_cost += char_cost(first, prev_orig)
             prev_orig = line[s - 1]
         orig = line[s:e]
-        base_cost += cost(orig, prev_orig)
+        # Only a unit's first character depends on the state: cost the rest once.
+        orig_rest = cost(orig[1:], orig[0])
+        dec_rest = cost(dec[1:], dec[0]) if allowed[idx] else 0
+        base_cost += char_cost(orig[0], prev_orig) + orig_rest
         prev_orig = orig[-1]
         new: dict[tuple[str, bool], tuple[int, tuple[int, ...]]] = {}
         for (last, flag), (c, ch) in states.items():
-            options = [((orig[-1], False), c + cost(orig, last), ch)]
+            options = [((orig[-1], False), c + char_cost(orig[0], last) + orig_rest, ch)]
             if allowed[idx]:
                 extra = CONVERT_PENALTY + (0 if flag else run_penalty)
-                options.append(((dec[-1], True), c + cost(dec, last) + extra, (*ch, idx)))
+                nc = c + char_cost(dec[0], last) + dec_rest + extra
+                options.append(((dec[-1], True), nc, (*ch, idx)))
             for key, nc, nch in options:
                 if key not in new or new[key][0] > nc:
                     new[key] = (nc, nch)
@@ -348,7 +386,7 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
     if "\ufffd" in line:
         searches: tuple = (_whole, _whole_lossy, _best)
     else:
-        searches = (_whole, _best_or_lossy)
+        searches = (_whole, _runs, _best_or_lossy)
     for _ in range(MAX_ROUNDS):
         if SUSPICIOUS.search(line) is None:
             break  # sound: no pair has evidence, so no pair would change it
@@ -372,6 +410,8 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
                     searches = (_whole,)
                 elif search is _whole_lossy or best_edits[0].kind == "lossy":
                     searches = ()  # what is lost stays lost
+                else:
+                    searches = (_whole, _best)
                 break
         if not best_edits:
             break
