@@ -279,8 +279,8 @@ def _units_from(line: str, pair: Pair, i: int, until: int,
         return b
 
     while i < n:
-        if i >= until and not (out and out[-1][1] == i):
-            return i  # past the evidence and the chain is broken
+        if (i >= until and not (out and out[-1][1] == i)) or i >= until + 2 * WINDOW:
+            return i  # past the evidence and the chain is broken (or long enough)
         b = at(i)
         if b is None or (len(b) == 1 and b[0] < 0x80):
             i += 1

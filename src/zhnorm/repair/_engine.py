@@ -197,6 +197,28 @@ def _han_in_each_run(us: list[tuple[int, int, str]], chosen: tuple[int, ...]) ->
     return run_has_han
 
 
+class _SwapDelta(dict):
+    """Per character: how much cheaper (unigram cost) its GBK/Big5 swap reads."""
+
+    def __init__(self, pair: Pair) -> None:
+        super().__init__()
+        self.pair = pair
+
+    def __missing__(self, ch: str) -> int:
+        try:
+            other = ch.encode(self.pair.wrong).decode(self.pair.right)
+        except UnicodeError:
+            other = ""
+        value = 0
+        if len(other) == 1 and other != ch:
+            value = max(0, _model.info(ch)[1] - _model.info(other)[1])
+        self[ch] = value
+        return value
+
+
+_SWAP_DELTAS = {pair: _SwapDelta(pair) for pair in PAIRS if pair.swap}
+
+
 def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     """The gain of the best choice of units under ``pair`` and its edits.
 
@@ -207,6 +229,9 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     """
     evidence = EVIDENCE[(pair.wrong, pair.right)]
     if pair.right == "utf-8+latin" or evidence.search(line) is None:
+        return 0, []
+    if pair.swap and sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN:
+        # Quick reject: even character by character, swapping gains too little.
         return 0, []
     us = units(line, pair, evidence)
     if not us:
