@@ -231,6 +231,21 @@ def test_converting_twice_changes_nothing(text: str, to: str) -> None:
     assert len(once) == len(text)
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet=_PROPERTY_ALPHABET + "\x00\u2ff0\ufdd0\U00100000𠮷\ud800", max_size=30),
+    st.sampled_from(["hans", "hant", "tw", "hk", "cn", "twp", "auto"]),
+    st.booleans(),
+)
+def test_any_text_converts_and_explains(text: str, to: str, protect: bool) -> None:
+    # NUL, IDS operators, noncharacters, surrogates: whatever the engine does, explain agrees.
+    config = cfg(to=to, protect=("头发",) if protect else ())
+    out = convert_foreign(text, config)
+    explained, changes = explain_foreign(text, config)
+    assert explained == out
+    assert all(text[c.start : c.end] == c.before for c in changes)
+
+
 def _read_jsonl(*parts: str) -> list[dict]:
     path = shared_path(*parts)
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

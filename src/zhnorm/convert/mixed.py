@@ -39,7 +39,7 @@ output, byte for byte, when no dictionary or protected term is given).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -286,11 +286,14 @@ def _run_config(
     mask: list[int] | None = None,
     memory: _Memory | None = None,
     alt: str | None = None,
+    converted_already: tuple[str, list[tuple[int, int]]] | None = None,
 ) -> None:
     """Convert ``text[start:end]`` with config ``name`` (None: keep), after the user layer.
 
     ``mask`` lists (sorted, absolute) positions that keep their target-script
     form: the original character, or the ``native`` config's output for it.
+    ``converted_already`` is :func:`_convert`'s result for the span, when the
+    caller converted several spans in one call.
     """
     if start >= end:
         return
@@ -310,7 +313,7 @@ def _run_config(
     if name is None:
         return
     segment = text[start:end]
-    converted, alt_spans = _convert(segment, name, alt)
+    converted, alt_spans = converted_already or _convert(segment, name, alt)
     if mask:
         first = bisect_left(mask, start)
         last = bisect_left(mask, end)
@@ -367,23 +370,28 @@ class _Memory:
             for a, b in clauses(text[span_start:span_end]):
                 if find_unique(text, script, span_start + a, span_start + b) >= 0:
                     taught.append((span_start + a, span_start + b))
-        for start, end in taught:
-            written = text[start:end]
-            source = inverse(written)
-            again = forward(source)
-            if not len(source) == len(again) == len(written):
-                continue
-            for i in [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]:
-                for a in (i - 1, i):
-                    b = a + 2
-                    if a < 0 or b > len(written) or not all(map(_is_han, written[a:b])):
-                        continue
-                    key, value = source[a:b], written[a:b]
-                    if key in conflicts or forward(key) == value:
-                        continue
-                    if entries.setdefault(key, value) != value:
-                        del entries[key]
-                        conflicts.add(key)
+        # One conversion each way for all of them (no phrase crosses punctuation).
+        written = "".join(text[a:b] for a, b in taught)
+        source = inverse(written)
+        again = forward(source)
+        if not len(source) == len(again) == len(written):
+            return None
+        checked: dict[str, str] = {}
+        for i in [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]:
+            for a in (i - 1, i):
+                b = a + 2
+                if a < 0 or b > len(written) or not all(map(_is_han, written[a:b])):
+                    continue
+                key, value = source[a:b], written[a:b]
+                if key in conflicts:
+                    continue
+                if key not in checked:
+                    checked[key] = forward(key)
+                if checked[key] == value:
+                    continue
+                if entries.setdefault(key, value) != value:
+                    del entries[key]
+                    conflicts.add(key)
         return cls(entries) if entries else None
 
     def apply(self, segment: str, converted: str, start: int, mask: list[int]) -> str:
@@ -476,10 +484,13 @@ def _taiwan_style(segment: str) -> bool:
     return any(i + 1 >= n_opencc for i, _ in enumerate(tw.finditer(segment, 0, _STYLE_SAMPLE)))
 
 
-def _convert(segment: str, name: str, alt: str | None) -> tuple[str, list[tuple[int, int]]]:
+def _convert(
+    segment: str, name: str, alt: str | None, starts: list[int] | None = None
+) -> tuple[str, list[tuple[int, int]]]:
     """Convert ``segment`` with config ``name``, and Taiwan-style clauses with ``alt``.
 
-    Returns the output and the spans (in ``segment``) that ``alt`` converted.
+    ``starts`` cuts ``segment`` into runs (joined by the caller) whose style is
+    told one by one. Returns the output and the spans that ``alt`` converted.
     """
     out = converter(name).convert(segment)
     if alt is None:
@@ -488,8 +499,24 @@ def _convert(segment: str, name: str, alt: str | None) -> tuple[str, list[tuple[
     if triggers is None or len(out) != len(segment):
         return out, []
     found = _positions(segment, triggers)
-    if not found or not _taiwan_style(segment):
+    if not found:
         return out, []
+    if starts is None:
+        if not _taiwan_style(segment):
+            return out, []
+    else:
+        bounds = [*starts, len(segment)]
+        style: dict[int, bool] = {}
+        kept: list[int] = []
+        for position in found:
+            run = bisect_right(starts, position) - 1
+            if run not in style:
+                style[run] = _taiwan_style(segment[bounds[run] : bounds[run + 1]])
+            if style[run]:
+                kept.append(position)
+        found = kept
+        if not found:
+            return out, []
     spans: list[tuple[int, int]] = []
     right = 0
     for position in found:
@@ -553,20 +580,71 @@ def _pieces(text: str, config: Normalizer) -> list[_Piece]:
     memory = None
     if len(parts) > 1 and plan.foreign is not None and plan.native is None:
         memory = _Memory.learn(text, [(a, b) for a, b, kind in parts if kind == NATIVE], script, plan.foreign)
-    # Foreign and mixed spans next to each other are converted in one call.
-    index = 0
-    while index < len(parts):
-        start, end, kind = parts[index]
-        if kind == NATIVE:
+    # Foreign and mixed spans next to each other form one group.
+    groups: list[tuple[int, int, bool]] = []  # (start, end, foreign)
+    for start, end, kind in parts:
+        foreign = kind != NATIVE
+        if groups and foreign and groups[-1][2]:
+            groups[-1] = (groups[-1][0], end, True)
+        else:
+            groups.append((start, end, foreign))
+    batch = (
+        _convert_groups(text, [(a, b) for a, b, foreign in groups if foreign], plan) if user is None else {}
+    )
+    for start, end, foreign in groups:
+        if not foreign:
             if plan.native is not None:
                 _run_config(text, start, end, plan.native, user, out)
-            index += 1
             continue
-        while index + 1 < len(parts) and parts[index + 1][2] != NATIVE:
-            index += 1
-            end = parts[index][1]
-        index += 1
-        _run_config(text, start, end, plan.foreign, user, out, plan.native, mask, memory, plan.foreign_tw)
+        _run_config(
+            text,
+            start,
+            end,
+            plan.foreign,
+            user,
+            out,
+            plan.native,
+            mask,
+            memory,
+            plan.foreign_tw,
+            batch.get(start),
+        )
+    return out
+
+
+def _convert_groups(
+    text: str, groups: list[tuple[int, int]], plan: _Plan
+) -> dict[int, tuple[str, list[tuple[int, int]]]]:
+    """:func:`_convert` of many spans in one engine call: ``{start: (output, alt spans)}``.
+
+    Each span ends with punctuation (or the text), and no dictionary phrase
+    crosses punctuation, so converting them joined is converting them one by one.
+    """
+    if len(groups) < 2 or plan.foreign is None:
+        return {}
+    joined = "".join(text[a:b] for a, b in groups)
+    starts: list[int] = []
+    offset = 0
+    for a, b in groups:
+        starts.append(offset)
+        offset += b - a
+    converted, alt_spans = _convert(joined, plan.foreign, plan.foreign_tw, starts)
+    if len(converted) != len(joined):
+        return {}
+    out: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    offset = 0
+    k = 0
+    for a, b in groups:
+        length = b - a
+        spans: list[tuple[int, int]] = []
+        while k < len(alt_spans) and alt_spans[k][0] < offset + length:
+            x, y = alt_spans[k]
+            spans.append((max(x, offset) - offset, min(y, offset + length) - offset))
+            if y > offset + length:
+                break  # continues into the next group
+            k += 1
+        out[a] = (converted[offset : offset + length], spans)
+        offset += length
     return out
 
 
