@@ -223,12 +223,15 @@ def plausible(pair: Pair, before: str, decoded: str, after: str) -> bool:
     return _plausible_unit(pair, before, decoded, after)
 
 
+_LATIN1_ONLY = re.compile("[\x80\x82-\x8c\x8e\x91-\x9c\x9e\x9f]")
+
+
 def wrong_kind(pair: Pair, before: str) -> str:
     """The corruption's name, e.g. ``utf8_as_cp1252``, for a span."""
     wrong = pair.wrong_name
     if pair.wrong == "latin":
-        c1 = any("\x80" <= c <= "\x9f" and c not in "\x81\x8d\x8f\x90\x9d" for c in before)
-        wrong = "latin1" if c1 else "cp1252"
+        # C1 controls that windows-1252 would have shown as € ‚ ƒ …: latin-1.
+        wrong = "latin1" if _LATIN1_ONLY.search(before) else "cp1252"
     return f"{pair.name}_as_{wrong}"
 
 

@@ -156,7 +156,7 @@ def _judge_whole(line: str, pair: Pair, dec: str, lost: int) -> tuple[int, list[
         ):
             return 0, []
     gain = _model.fast_cost(line) - _model.fast_cost(target)
-    if len(line) <= SHORT_LINE:
+    if len(line) <= SHORT_LINE and (lost or gain < 2 * WHOLE_MIN_GAIN):
         gain = max(gain, _model.cost(line) - _model.cost(target))
     gain -= RUN_PENALTY + CONVERT_PENALTY + LOST_COST * lost
     if gain < WHOLE_MIN_GAIN or (pair.swap and not _decoded_script_fits(dec, pair)):
