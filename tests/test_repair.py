@@ -125,6 +125,11 @@ def test_lossy_utf8_read_as_gbk_keeps_one_mark_per_lost_character() -> None:
     assert len(kept) >= len(text) - 3
 
 
+def test_marks_of_lost_characters_do_not_stop_other_repairs() -> None:
+    broken = "中文测试".encode("gbk").decode("latin-1")
+    assert apply(f"第3页出现了乱码\ufffd，{broken}。", CONFIG) == "第3页出现了乱码\ufffd，中文测试。"
+
+
 def test_lossy_kun_jin_kao() -> None:
     # GBK text read as UTF-8 (lost bytes become U+FFFD), that read as GBK: 锟斤拷.
     text = "我什么都不懂"
