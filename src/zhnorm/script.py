@@ -465,6 +465,56 @@ def _last_mark(text: str, start: int, end: int, script: str) -> str:
     return NATIVE
 
 
+def _clause_kinds(text: str, spans: list[tuple[int, int]], script: str) -> list[str]:
+    """Each clause's kind before the neutral ones follow their neighbours (``""``: undecided)."""
+    foreign = HANT if script == HANS else HANS
+    kinds: list[str] = []
+    for start, end in spans:
+        has_f = find_unique(text, foreign, start, end) >= 0
+        has_n = find_unique(text, script, start, end) >= 0
+        if has_f:
+            kinds.append(MIXED if has_n else FOREIGN)
+        else:
+            kinds.append(NATIVE if has_n else _lean(text, start, end, script))
+    return kinds
+
+
+@cache
+def _class_table() -> Any:
+    """Code point -> 1 unique to hans, 2 unique to hant, 3 leaning to hans, 4 leaning to hant, else 0."""
+    import numpy as np
+
+    table = np.zeros(0x110000, dtype=np.int8)
+    for value, chars in enumerate((*_sets(), *_leaning()), 1):
+        table[[ord(c) for c in chars]] = value
+    return table
+
+
+def _clause_kinds_big(text: str, spans: list[tuple[int, int]], script: str) -> list[str]:
+    """:func:`_clause_kinds` with NumPy: per-clause counts in a few vectorised passes."""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    classes = _class_table()[codes]
+    starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
+    native, foreign = (1, 2) if script == HANS else (2, 1)
+
+    def per_clause(value: int) -> Any:
+        return np.add.reduceat((classes == value).astype(np.int32), starts)
+
+    has_n, has_f = per_clause(native) > 0, per_clause(foreign) > 0
+    lean_n, lean_f = per_clause(native + 2), per_clause(foreign + 2)
+    kinds: list[str] = []
+    for hn, hf, ln, lf in zip(has_n.tolist(), has_f.tolist(), lean_n.tolist(), lean_f.tolist(), strict=True):
+        if hf:
+            kinds.append(MIXED if hn else FOREIGN)
+        elif hn:
+            kinds.append(NATIVE)
+        else:
+            kinds.append(FOREIGN if lf > ln else NATIVE if ln > lf else "")
+    return kinds
+
+
 def segments(text: str, script: str) -> list[tuple[int, int, str]]:
     """Which parts of ``text`` are foreign to the target ``script``: ``(start, end, kind)``.
 
@@ -501,20 +551,8 @@ def segments(text: str, script: str) -> list[tuple[int, int, str]]:
         return [(0, n, NATIVE)]
     if find_unique(text, script) < 0:
         return [(0, n, FOREIGN)]
-    kinds: list[str] = []
     spans = clauses(text)
-    for start, end in spans:
-        has_f = find_unique(text, foreign, start, end) >= 0
-        has_n = find_unique(text, script, start, end) >= 0
-        kinds.append(
-            MIXED
-            if has_f and has_n
-            else FOREIGN
-            if has_f
-            else NATIVE
-            if has_n
-            else _lean(text, start, end, script)
-        )
+    kinds = _clause_kinds_big(text, spans, script) if n >= BIG_SCAN else _clause_kinds(text, spans, script)
     previous = next((k for k in kinds if k), NATIVE)
     if previous == MIXED:
         previous = FOREIGN

@@ -62,7 +62,6 @@ from zhnorm.script import (
     NATIVE,
     NEUTRAL,
     char_class,
-    clauses,
     fast_pattern,
     find_unique,
     hant_only,
@@ -364,20 +363,26 @@ class _Memory:
         forward = converter(foreign).convert
         entries: dict[str, str] = {}
         conflicts: set[str] = set()
-        # Only clauses holding a character unique to the target script teach.
-        taught = []
-        for span_start, span_end in spans:
-            for a, b in clauses(text[span_start:span_end]):
-                if find_unique(text, script, span_start + a, span_start + b) >= 0:
-                    taught.append((span_start + a, span_start + b))
-        # One conversion each way for all of them (no phrase crosses punctuation).
-        written = "".join(text[a:b] for a, b in taught)
+        # One conversion each way for all the spans (no phrase crosses punctuation).
+        written = "".join(text[a:b] for a, b in spans)
         source = inverse(written)
         again = forward(source)
         if not len(source) == len(again) == len(written):
             return None
         checked: dict[str, str] = {}
+        teaches: dict[int, bool] = {}  # clause start -> does it hold a character unique to the script
         for i in [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]:
+            # Only clauses holding a character unique to the target script teach
+            # (a neutral clause may be a foreign one that followed its neighbour).
+            left = max(0, i - _WINDOW)
+            for boundary in _CLAUSE_END.finditer(written, left, i):
+                left = boundary.end()
+            if left not in teaches:
+                end_match = _CLAUSE_END.search(written, i)
+                right = end_match.start() if end_match else len(written)
+                teaches[left] = find_unique(written, script, left, right) >= 0
+            if not teaches[left]:
+                continue
             for a in (i - 1, i):
                 b = a + 2
                 if a < 0 or b > len(written) or not all(map(_is_han, written[a:b])):
