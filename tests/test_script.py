@@ -170,3 +170,17 @@ def test_scraped_page_sample() -> None:
     assert inspect(page)["target"] == "hant"  # the majority script
     text = format_inspect(report, "tianjin")
     assert text.startswith("tianjin: mixed (") and "convert" in text
+
+
+def test_long_texts_are_split_the_same_way() -> None:
+    # Long texts count per clause with NumPy; the decisions are those of the plain loop.
+    import random
+
+    from zhnorm import script
+
+    rng = random.Random(4)
+    pieces = ["这是", "這是", "头发", "頭髮", "干", "万", "於", "和平", "，", "。", "\n", "ab", "𠮷", "𫝈"]
+    text = "".join(rng.choice(pieces) for _ in range(BIG_SCAN))
+    spans = clauses(text)
+    for target in ("hans", "hant"):
+        assert script._clause_kinds_big(text, spans, target) == script._clause_kinds(text, spans, target)
