@@ -15,6 +15,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise, repeat
 
 # Character classes. Letters of one script next to each other are cheap;
 # a change between two letter scripts costs TRANSITION.
@@ -173,7 +174,7 @@ class _FirstCost(dict):
 _FIRST = _FirstCost()
 #: Bigram bonus: how much cheaper the second character is after the first.
 _BONUS = {
-    pair: UNIGRAM[pair[1]] - bi for pair, bi in BIGRAM.items() if pair[1] in UNIGRAM
+    (pair[0], pair[1]): UNIGRAM[pair[1]] - bi for pair, bi in BIGRAM.items() if pair[1] in UNIGRAM
 }
 
 
@@ -184,7 +185,7 @@ def fast_cost(text: str) -> int:
     line decoded at once, where the difference is large."""
     total = sum(map(_FIRST.__getitem__, text))
     if len(text) > 1:
-        total -= sum(filter(None, map(_BONUS.get, map(str.__add__, text, text[1:]))))
+        total -= sum(map(_BONUS.get, pairwise(text), repeat(0)))
     return total
 
 
