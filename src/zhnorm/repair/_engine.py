@@ -12,6 +12,7 @@ search repeats, so double mojibake comes apart in two rounds.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import ftfy
@@ -156,7 +157,8 @@ def _judge_whole(line: str, pair: Pair, dec: str, lost: int) -> tuple[int, list[
         ):
             return 0, []
     gain = _model.fast_cost(line) - _model.fast_cost(target)
-    if len(line) <= SHORT_LINE and (lost or gain < 2 * WHOLE_MIN_GAIN):
+    # The context-aware cost where it can decide: not for hopeless or sure cases.
+    if len(line) <= SHORT_LINE and (lost or -WHOLE_MIN_GAIN < gain < 2 * WHOLE_MIN_GAIN):
         gain = max(gain, _model.cost(line) - _model.cost(target))
     gain -= RUN_PENALTY + CONVERT_PENALTY + LOST_COST * lost
     if gain < WHOLE_MIN_GAIN or (pair.swap and not _decoded_script_fits(dec, pair)):
@@ -169,16 +171,19 @@ def _judge_whole(line: str, pair: Pair, dec: str, lost: int) -> tuple[int, list[
     return gain, [Edit(0, len(line), line, dec, kind, detail)]
 
 
+_WIDE = re.compile("[^\x00-\x7f]")
+
+
 def _decoded_script_fits(dec: str, pair: Pair) -> bool:
     """A whole line decoded as GBK should not read as Traditional, nor one
     decoded as Big5 as Simplified."""
-    simp = sum(c in _model.SIMPLIFIED_ONLY for c in dec)
-    trad = sum(c in _model.TRADITIONAL_ONLY for c in dec)
+    simp = len(_model.SIMPLIFIED_ONLY_RE.findall(dec))
+    trad = len(_model.TRADITIONAL_ONLY_RE.findall(dec))
     if (simp < trad) if pair.right == "gbk" else (trad < simp):
         return False
     # Mostly Han, too: a line of symbols swapped for other symbols is no repair.
-    wide = [c for c in dec if c >= "\x80"]
-    return 2 * sum(_model.info(c)[0] == _model.HAN for c in wide) > len(wide)
+    wide = len(_WIDE.findall(dec))
+    return 2 * len(_model.HAN_RE.findall(dec)) > wide
 
 
 def _han_in_each_run(us: list[tuple[int, int, str]], chosen: tuple[int, ...]) -> bool:

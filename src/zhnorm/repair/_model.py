@@ -243,3 +243,17 @@ def _not_chinese_pattern() -> re.Pattern[str]:
 
 #: A character that :func:`chinese_like` rejects (or outside the BMP).
 NOT_CHINESE = _not_chinese_pattern()
+
+
+def _class_of(chars) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
+SIMPLIFIED_ONLY_RE = _class_of(SIMPLIFIED_ONLY)
+TRADITIONAL_ONLY_RE = _class_of(TRADITIONAL_ONLY)
+#: Han characters as :func:`info` classes them (the table, and CJK blocks).
+HAN_RE = re.compile(
+    "[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+    + "".join(re.escape(c) for c in sorted(set(UNIGRAM) - _CJK_PUNCT) if c >= "\x80")
+    + "]"
+)
