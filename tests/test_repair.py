@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,35 @@ def test_real_corpus_lines_unchanged() -> None:
     if fixed != text:
         bad = [a for a, b in zip(text.split("\n"), fixed.split("\n"), strict=True) if a != b]
         pytest.fail(f"{len(bad)} lines changed, e.g. {bad[:3]!r}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), max_size=6))
+def test_repair_is_idempotent(parts: list[str]) -> None:
+    once = apply("".join(parts), CONFIG)
+    assert apply(once, CONFIG) == once
+
+
+def _shared_cases(name: str) -> list[dict]:
+    path = SHARED / "data" / f"mojibake_{name}.jsonl"
+    if not path.exists():
+        pytest.skip("../shared is absent")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
+
+
+@pytest.mark.parametrize("name", ["dev", "eval"])
+def test_shared_negatives_unchanged(name: str) -> None:
+    changed = [r["id"] for r in _shared_cases(name)
+               if r["kind"] == "negative" and apply(r["input"], CONFIG) != r["input"]]
+    assert changed == []
+
+
+def test_shared_dev_repair_rate() -> None:
+    # Every kind the repair stage owns (not the glosses stage's), lossy aside.
+    cases = [r for r in _shared_cases("dev")
+             if r["kind"] not in ("negative", "lossy", "pinyin_gloss")]
+    passed = sum(
+        (out := apply(r["input"], CONFIG)) == r["expected"] or out in (r.get("alt") or [])
+        for r in cases
+    )
+    assert passed / len(cases) >= 0.97

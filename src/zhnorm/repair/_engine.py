@@ -437,7 +437,7 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
                 if search is _whole:
                     # A line that decoded whole needs no span search, now or
                     # in the next round (double mojibake decodes whole twice).
-                    searches = (_whole,)
+                    searches = (_whole, _whole_lossy)
                 elif search is _whole_lossy or best_edits[0].kind == "lossy":
                     searches = ()  # what is lost stays lost
                 else:
