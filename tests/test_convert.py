@@ -91,11 +91,15 @@ def corpus() -> str:
 
 
 @pytest.mark.parametrize("name", ALL_CONFIGS)
-def test_corpus_matches_official(name: str, corpus: str, official: dict[str, opencc.OpenCC]) -> None:
-    # The whole file takes the large-text path; its first 100,000 characters
-    # (below the threshold) the small-text one.
-    head = corpus[: min(100_000, engine.BIG_TEXT - 1)]
-    assert converter(name).convert(head) == official[name].convert(head)
+def test_corpus_matches_official(
+    name: str, corpus: str, official: dict[str, opencc.OpenCC], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The whole file takes the large-text path (in pieces); its first 100,000
+    # characters also the small-text one.
+    head = corpus[:100_000]
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "BIG_TEXT", 1 << 40)
+        assert converter(name).convert(head) == official[name].convert(head)
     ours = converter(name).convert(corpus)
     theirs = official[name].convert(corpus)
     if ours != theirs:
@@ -415,3 +419,16 @@ def test_ids_units_follow_opencc() -> None:
     assert engine.ids_units("⿰⿰ab⿰cd") == [(0, 7)]  # nested: one sequence
     assert engine.ids_units("⿰ab⿰") == [(0, 3)]
     assert engine.ids_units("⿰x⿰y") == []  # incomplete: the operators are plain characters
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(ALL_CONFIGS), texts=st.lists(TEXTS, max_size=6))
+def test_batch_equals_one_call_per_text(path: str, name: str, texts: list[str]) -> None:
+    official = opencc.OpenCC(name)
+    assert converter(name).convert_batch(texts) == [official.convert(t) for t in texts]
+
+
+def test_batch_falls_back_when_texts_could_interact() -> None:
+    conv = converter("s2tw")
+    for texts in (["发⿰", "发发"], ["a\x00b", "发财"], ["x\ufdd1y", "头发"]):
+        assert conv.convert_batch(texts) == [opencc.OpenCC("s2tw").convert(t) for t in texts]
