@@ -370,11 +370,16 @@ def _entities(line: str) -> list[Edit]:
 #: in Chinese typesetting: full-width punctuation and U+3000 become ASCII
 #: (``fix_character_width``), curly quotes straight (``uncurl_quotes``), and
 #: NFC maps CJK compatibility ideographs to unified ones. All of that is off.
+#: So is its clean-up of control characters and C1 controls: this stage is
+#: about mojibake, and C1 controls are evidence the Chinese pass reads.
 _FTFY = ftfy.TextFixerConfig(
     fix_latin_ligatures=False,
     fix_character_width=False,
     uncurl_quotes=False,
     fix_line_breaks=False,
+    fix_c1_controls=False,
+    remove_control_chars=False,
+    remove_terminal_escapes=False,
     normalization=None,
     explain=True,
 )
