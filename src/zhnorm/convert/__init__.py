@@ -35,6 +35,13 @@ if TYPE_CHECKING:
 __all__ = ["TARGETS", "apply", "explain", "validate"]
 
 
+def _plain(config: Normalizer) -> bool:
+    """Whether OpenCC's plain conversion of everything is asked for (no run selection)."""
+    if config.dicts or config.protect:
+        return False
+    return bool(config.opencc) or (config.convert_all and config.to != "auto")
+
+
 def _config_name(config: Normalizer) -> str | None:
     if config.opencc:
         return config.opencc
@@ -42,13 +49,16 @@ def _config_name(config: Normalizer) -> str | None:
 
 
 def validate(config: Normalizer) -> None:
-    """Reject an unknown target or OpenCC config with a one-line message."""
+    """Reject an unknown target, OpenCC config or a bad user dictionary with a one-line message."""
     if config.opencc is not None:
         if config.opencc not in _config_names():
             raise ValueError(f"unknown OpenCC config {config.opencc!r}; valid: {', '.join(_config_names())}")
-        return
-    if config.to not in TARGETS:
-        raise ValueError(f"unknown target {config.to!r}; valid: {', '.join(TARGETS)}")
+    elif config.to != "auto" and config.to not in TARGETS:
+        raise ValueError(f"unknown target {config.to!r}; valid: {', '.join(TARGETS)}, auto")
+    if config.dicts:
+        from zhnorm.convert.mixed import validate_mixed
+
+        validate_mixed(config)
 
 
 def _converter(config: Normalizer) -> Converter | None:
@@ -61,23 +71,36 @@ def _converter(config: Normalizer) -> Converter | None:
 
 
 def apply(text: str, config: Normalizer) -> str:
-    """Convert ``text`` to the configured target (or with the raw OpenCC config)."""
-    conv = _converter(config)
-    if conv is None or not text:
+    """Convert the runs of ``text`` foreign to the target (or everything, with OpenCC's config)."""
+    if not text:
         return text
-    return conv.convert(text)
+    if not _plain(config):
+        from zhnorm.convert.mixed import convert_foreign
+
+        return convert_foreign(text, config)
+    conv = _converter(config)
+    return text if conv is None else conv.convert(text)
 
 
 def explain(text: str, config: Normalizer) -> tuple[str, list[Change]]:
-    """Like :func:`apply`, and list each converted phrase or character.
+    """Like :func:`apply`, and list each converted span.
 
     >>> from zhnorm.pipeline import Normalizer
     >>> out, changes = explain("头发乱了", Normalizer(to="hant"))
     >>> out, [(c.start, c.end, c.before, c.after, c.kind) for c in changes]
-    ('頭髮亂了', [(0, 2, '头发', '頭髮', 's2t'), (2, 4, '乱了', '亂了', 's2t')])
+    ('頭髮亂了', [(0, 3, '头发乱', '頭髮亂', 's2t')])
+    >>> out, changes = explain("头发乱了", Normalizer(opencc="s2t"))
+    >>> [(c.start, c.end, c.before, c.after, c.kind) for c in changes]
+    [(0, 2, '头发', '頭髮', 's2t'), (2, 4, '乱了', '亂了', 's2t')]
     """
+    if not text:
+        return text, []
+    if not _plain(config):
+        from zhnorm.convert.mixed import explain_foreign
+
+        return explain_foreign(text, config)
     conv = _converter(config)
-    if conv is None or not text:
+    if conv is None:
         return text, []
     out = conv.convert(text)
     if out == text:
