@@ -1,12 +1,20 @@
 """The full repair path for one line: candidates per codec pair, scored.
 
-For each codec pair the line is cut into units (see ``_codecs``); a dynamic
-programme then chooses which units to decode so that the whole line costs
-least under the plausibility model, each decoded unit paying
-``CONVERT_PENALTY``. Only units in a chain that holds a *suspicious*
-character (see ``_gate``) may be decoded, which is what makes the gate
-sound: a line without one is never changed. The best pair is applied and the
-search repeats, so double mojibake comes apart in two rounds.
+Per round, only the codec pairs whose evidence (see ``_gate``) is in the
+line are tried, cheapest first:
+
+* ``_whole``: the whole line decoded strictly under the pair;
+* ``_runs`` (latin-1/cp1252 pairs): each run of latin characters decoded;
+* ``_best``: the line cut into units (see ``_codecs``) and a dynamic
+  programme choosing which units to decode so that the line costs least
+  under the plausibility model (``_model``), each decoded unit paying
+  ``CONVERT_PENALTY`` and each run of them ``RUN_PENALTY``;
+* ``_whole_lossy``: the whole line decoded with its lost bytes marked.
+
+Only a chain of units that holds the pair's evidence may be decoded, which
+is what makes the gate sound: a line without evidence is never changed. The
+best candidate is applied and the search repeats, so double mojibake comes
+apart in two rounds. Costs and gains are in half bits.
 """
 
 from __future__ import annotations
@@ -30,15 +38,20 @@ from zhnorm.repair._codecs import (
 )
 from zhnorm.repair._gate import ENTITY, EVIDENCE, SUSPICIOUS
 
+#: Paid by each decoded unit, and by each run of decoded units.
 CONVERT_PENALTY = 2
 RUN_PENALTY = 12
+#: GBK/Big5 swaps trade one Han character for another: they need more.
 SWAP_RUN_PENALTY = 30
+SWAP_MIN_GAIN = 48
+#: The least gain for a span repair.
 MIN_GAIN = 12
 #: A line that decodes from end to end is taken as a whole when it gains this much.
 WHOLE_MIN_GAIN = 30
+#: Lines up to this length are also judged with the context-aware cost.
 SHORT_LINE = 48
+#: What one lost character (shown as U+FFFD) costs in a lossy decoding.
 LOST_COST = 40
-SWAP_MIN_GAIN = 48
 MAX_ROUNDS = 3
 
 
