@@ -172,3 +172,41 @@ def test_stage_options() -> None:
     assert run("--keep-glosses", "--punct", "keep", "--keep-width") == "续(xù)写:你好,世界ＡＢＣ\n"
     assert run("--skip", "punct", "--skip", "glosses") == "续(xù)写:你好,世界ＡＢＣ\n"
     assert run("--strip-indent", "--only", "punct", input="\u3000\u3000段落。\n") == "段落。\n"
+
+
+def test_convert_options(tmp_path: Path) -> None:
+    def run(*args: str, input: str) -> str:
+        result = runner.invoke(app, ["--only", "convert", *args], input=input)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert run("--to", "hant", input="烏干達的经济") == "烏干達的經濟"
+    assert run("--to", "hant", "--convert-all", input="烏干達的经济") == "烏幹達的經濟"
+    assert run("--to", "auto", input="這是繁體中文。這也是。这是简体。") == "這是繁體中文。這也是。這是簡體。"
+    dictionary = tmp_path / "user.txt"
+    dictionary.write_text("鼠标\t滑鼠\n", encoding="utf-8")
+    assert run("--to", "tw", "--dict", str(dictionary), input="我们用鼠标") == "我們用滑鼠"
+    terms = tmp_path / "terms.txt"
+    terms.write_text("# names\n张发\n", encoding="utf-8")
+    protected = run("--to", "hant", "--protect", str(terms), "--protect", "后台", input="张发在后台")
+    assert protected == "张发在后台"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("鼠标 滑鼠\n", encoding="utf-8")
+    result = runner.invoke(app, ["--dict", str(bad)], input="")
+    assert result.exit_code == 2
+    assert result.stderr == f"zhnorm: {bad}:1: no tab between phrase and replacement\n"
+
+
+def test_inspect_text_json_and_jsonl() -> None:
+    page = "這是繁體。这是简体。\n"
+    result = runner.invoke(app, ["--inspect"], input=page)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("<stdin>: mixed (8 Han characters")
+    assert "convert 0-5 foreign: 這是繁體。" in result.stdout
+    report = json.loads(runner.invoke(app, ["--inspect", "--json", "--to", "hant"], input=page).stdout)
+    assert report["verdict"] == "mixed" and report["file"] == "<stdin>"
+    assert [r["text"] for r in report["converted_runs"]] == ["这是简体。\n"]
+    records = '{"t": "繁體字"}\n{"t": "简体字"}\n'
+    lines = runner.invoke(app, ["--inspect", "--json", "--jsonl", "--field", "t"], input=records).stdout
+    verdicts = [(r["line"], r["field"], r["verdict"]) for r in map(json.loads, lines.splitlines())]
+    assert verdicts == [(1, "t", "hant"), (2, "t", "hans")]

@@ -67,6 +67,7 @@ class Run:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     total: Stats = field(default_factory=Stats)
     explain_out: TextIO | None = None
+    inspect: str | None = None  # "text" or "json": report scripts instead of normalizing
 
 
 @app.command()
@@ -75,7 +76,9 @@ def normalize(
         list[Path] | None,
         typer.Argument(help="Files or directories to read; none or '-' reads stdin.", show_default=False),
     ] = None,
-    to: Annotated[str, typer.Option("--to", help="Target: hans, hant, tw, hk, cn, twp.")] = "hans",
+    to: Annotated[
+        str, typer.Option("--to", help="Target: hans, hant, tw, hk, cn, twp, or auto (the majority script).")
+    ] = "hans",
     opencc: Annotated[
         str | None,
         typer.Option("--opencc", help="A raw OpenCC config (s2t, tw2sp, ...): exactly OpenCC's output."),
@@ -125,6 +128,33 @@ def normalize(
         typer.Option("--explain", help="Write one JSON record per changed line or record to FILE or -."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    convert_all: Annotated[
+        bool,
+        typer.Option("--convert-all", help="convert: run OpenCC over everything, not only foreign runs."),
+    ] = False,
+    dicts: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--dict", help="convert: user dictionary (OpenCC format: phrase TAB replacement).", metavar="FILE"
+        ),
+    ] = None,
+    protect: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--protect",
+            help="convert: a term never converted, or a FILE of terms (one a line).",
+            metavar="FILE|TERM",
+        ),
+    ] = None,
+    inspect: Annotated[
+        bool,
+        typer.Option(
+            "--inspect", help="Write nothing; report each file's or record's script and foreign runs."
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="--inspect: one JSON object per file or record.")
+    ] = False,
     keep_glosses: Annotated[
         bool, typer.Option("--keep-glosses", help="glosses: keep pinyin glosses such as 續(xù).")
     ] = False,
@@ -165,7 +195,12 @@ def normalize(
             jobs=jobs,
             report=report,
             explain=explain,
+            inspect=inspect,
+            as_json=as_json,
             options={
+                "convert_all": convert_all,
+                "dicts": tuple(str(d) for d in dicts or ()),
+                "protect": _protected_terms(protect or []),
                 "keep_glosses": keep_glosses,
                 "punct": punct,
                 "strip_indent": strip_indent,
@@ -224,8 +259,16 @@ def _prepare(
     jobs,
     report,
     explain,
+    inspect: bool,
+    as_json: bool,
     options: dict[str, Any],
 ) -> Run:
+    if as_json and not inspect:
+        raise UsageError("--json goes with --inspect")
+    if inspect and (in_place or check or diff or report or explain):
+        raise UsageError(
+            "--inspect writes a report only: no --in-place, --check, --diff, --report or --explain"
+        )
     if in_place and (output or check or diff):
         raise UsageError("--in-place cannot be combined with --output, --check or --diff")
     if in_place and (not paths or STDIN in paths):
@@ -253,7 +296,15 @@ def _prepare(
         stats=report is not None,
         explain=explain is not None,
     )
-    return Run(job=job, encoding=encoding, errors=errors, check=check, diff=diff, jobs=jobs or cpu_count())
+    return Run(
+        job=job,
+        encoding=encoding,
+        errors=errors,
+        check=check,
+        diff=diff,
+        jobs=jobs or cpu_count(),
+        inspect="json" if as_json else "text" if inspect else None,
+    )
 
 
 def _run_all(
@@ -278,7 +329,10 @@ def _run_all(
                 status = EXIT_ERROR
             else:
                 try:
-                    _process(run, path, sink, in_place)
+                    if run.inspect:
+                        _inspect(run, path, sink)
+                    else:
+                        _process(run, path, sink, in_place)
                 except BinaryInputError as exc:
                     _error(f"{name}: {exc}: skipped")
                     run.files[name] = {"skipped": str(exc)}
@@ -362,6 +416,59 @@ def _process(run: Run, path: Path, sink: BinaryIO | None, in_place: bool) -> Non
         if run.job.stats:
             run.files[name] = {"encoding": chunks.encoding, **stats.as_dict()}
             run.total.merge(stats)
+
+
+def _inspect(run: Run, path: Path, sink: BinaryIO | None) -> None:
+    """Write the script report of a file, or of each selected field of each JSONL record."""
+    from zhnorm.script import format_inspect, inspect
+
+    assert sink is not None
+    name = _display(path)
+    to = run.job.config.to
+
+    def emit(report: dict[str, Any], label: str, **where: Any) -> None:
+        if run.inspect == "json":
+            line = json.dumps({"file": name, **where, **report}, ensure_ascii=False)
+        else:
+            line = format_inspect(report, label)
+        sink.write((line + "\n").encode("utf-8", "surrogateescape"))
+
+    with ExitStack() as stack:
+        source = sys.stdin.buffer if path == STDIN else stack.enter_context(open(path, "rb"))
+        chunks = TextChunks(source, run.encoding, run.errors)
+        if not run.job.fields:
+            emit(inspect("".join(chunks), to), name)
+            return
+        for number, line in enumerate("".join(chunks).split("\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise JsonlError(number, str(exc)) from None
+            for field_path in run.job.fields:
+                value: Any = record
+                for key in field_path:
+                    value = value.get(key) if isinstance(value, dict) else None
+                if isinstance(value, str):
+                    dotted = ".".join(field_path)
+                    emit(inspect(value, to), f"{name}:{number}:{dotted}", line=number, field=dotted)
+
+
+def _protected_terms(values: list[str]) -> tuple[str, ...]:
+    """``--protect`` values: an existing file gives its non-empty lines, anything else is a term."""
+    terms: list[str] = []
+    for value in values:
+        path = Path(value)
+        if path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UsageError(f"{value}: cannot read protected terms: {exc}") from None
+            terms.extend(t.strip() for t in text.splitlines() if t.strip() and not t.startswith("#"))
+        else:
+            terms.append(value)
+    return tuple(terms)
 
 
 def _numbered(chunks: Iterable[str]) -> Iterator[tuple[str, int]]:
