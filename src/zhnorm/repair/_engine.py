@@ -53,6 +53,8 @@ SHORT_LINE = 48
 #: What one lost character (shown as U+FFFD) costs in a lossy decoding.
 LOST_COST = 40
 MAX_ROUNDS = 3
+#: A lossy whole-line decoding that gains this much needs no span search.
+SURE_GAIN = 200
 
 
 @dataclass
@@ -148,8 +150,10 @@ def _runs(line: str, pair: Pair) -> tuple[int, list[Edit]]:
 
 def _best_or_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     """Spans, or the whole line with lost bytes marked, whichever gains more."""
-    spans = _best(line, pair)
     lossy = _whole_lossy(line, pair)
+    if lossy[0] >= SURE_GAIN:
+        return lossy  # clearly right: spare the span search
+    spans = _best(line, pair)
     return lossy if lossy[0] > spans[0] else spans
 
 
@@ -451,6 +455,8 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
                 gain, edits = search(line, pair)
                 if gain > best_gain:
                     best_gain, best_edits = gain, edits
+                if best_gain >= SURE_GAIN and search is not _runs:
+                    break  # clearly right: no other pair will read better
             if best_edits:
                 if search is _whole:
                     # A line that decoded whole needs no span search, now or
