@@ -167,27 +167,34 @@ PAIRS: tuple[Pair, ...] = (
 )
 
 
-@cache
-def _encoder(codec: str):
-    if codec == "latin":
-        table = _LATIN
+class _Encoded(dict):
+    """Character -> its bytes in one codec (``None`` if it has none), memoised."""
 
-        def enc(ch: str) -> bytes | None:
-            b = table.get(ch)
-            return None if b is None else bytes((b,))
+    def __init__(self, codec: str) -> None:
+        super().__init__()
+        self.codec = codec
 
-        return enc
+    def __missing__(self, ch: str) -> bytes | None:
+        if self.codec == "latin":
+            b = _LATIN.get(ch)
+            value = None if b is None else bytes((b,))
+        else:
+            try:
+                value = ch.encode(self.codec)
+            except UnicodeEncodeError:
+                value = None
+        self[ch] = value
+        return value
 
-    @lru_cache(maxsize=65536)
-    def enc(ch: str) -> bytes | None:
-        if ch < "\x80":
-            return ch.encode("ascii")
-        try:
-            return ch.encode(codec)
-        except UnicodeEncodeError:
-            return None
 
-    return enc
+_ENCODED: dict[str, _Encoded] = {}
+
+
+def _encoder(codec: str) -> _Encoded:
+    table = _ENCODED.get(codec)
+    if table is None:
+        table = _ENCODED[codec] = _Encoded(codec)
+    return table
 
 
 def _token_lengths(codec: str, lead: int, nxt: int) -> tuple[int, ...]:
@@ -273,18 +280,11 @@ def _units_from(line: str, pair: Pair, i: int, until: int,
     enc = _encoder(pair.wrong)
     dec = _decoder(pair.right)
     n = len(line)
-    encoded: dict[int, bytes | None] = {}
-
-    def at(k: int) -> bytes | None:
-        b = encoded.get(k, b"")
-        if b == b"":
-            b = encoded[k] = enc(line[k])
-        return b
 
     while i < n:
         if (i >= until and not (out and out[-1][1] == i)) or i >= until + 2 * WINDOW:
             return i  # past the evidence and the chain is broken (or long enough)
-        b = at(i)
+        b = enc[line[i]]
         if b is None or (len(b) == 1 and b[0] < 0x80):
             i += 1
             continue
@@ -295,7 +295,7 @@ def _units_from(line: str, pair: Pair, i: int, until: int,
         j = i
         found = -1
         while j < n and j - i < 12:
-            bj = at(j)
+            bj = enc[line[j]]
             if bj is None:
                 break
             buf += bj
