@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import pickle
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 # Automata built by this test run go to a private cache, never the user's.
-os.environ.setdefault("ZHNORM_CACHE_DIR", tempfile.mkdtemp(prefix="zhnorm-test-cache-"))
+if "ZHNORM_CACHE_DIR" not in os.environ:
+    os.environ["ZHNORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="zhnorm-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ZHNORM_CACHE_DIR"], ignore_errors=True)
 
 from conftest import shared_path
 from zhnorm.convert import TARGETS, engine, explain
