@@ -69,3 +69,29 @@ def test_any_bytes_decode_or_raise_the_documented_error(data: bytes) -> None:
     except DecodeError:
         return
     assert isinstance(text, str)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [("中文", "gbk"), ("繁體", "big5"), ("简体中文", "gbk"), ("沙拉醬", "big5"), ("網頁", "big5")],
+)
+def test_short_legacy_text_is_told_apart(text: str, encoding: str) -> None:
+    assert decode(text.encode(encoding)) == text
+
+
+def test_gbk_and_big5_told_apart_on_people_written_sentences() -> None:
+    import json
+
+    from conftest import shared_path
+
+    pairs = [json.loads(line) for line in shared_path("data", "mixed_pairs.jsonl").open(encoding="utf-8")]
+    wrong = []
+    for pair in pairs:
+        for text, encoding in ((pair["simplified"][:4], "gbk"), (pair["traditional"][:4], "big5")):
+            try:
+                data = text.encode(encoding)
+            except UnicodeEncodeError:
+                continue
+            if decode(data) != text:
+                wrong.append((text, encoding))
+    assert wrong == []
