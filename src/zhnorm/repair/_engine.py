@@ -426,8 +426,13 @@ def _ftfy(line: str) -> list[Edit]:
     return [Edit(start, end_l, line[start:end_l], fixed[start:end_f], "ftfy", detail)]
 
 
-def repair_line(line: str) -> tuple[str, list[Edit]]:
-    """Repair one line (no gate); the edits are in the line's coordinates."""
+def repair_line(line: str, *, shortcuts: bool = True) -> tuple[str, list[Edit]]:
+    """Repair one line; the edits are in the line's coordinates.
+
+    With ``shortcuts`` off, every round tries every pair, without asking the
+    gate or the line-level evidence first: the full path the gate's property
+    test compares with (each pair still needs its evidence in what it changes).
+    """
     tracked: list[Edit] = []  # in current coordinates (start/end of 'after')
     edits = _entities(line)
     if edits:
@@ -440,11 +445,12 @@ def repair_line(line: str) -> tuple[str, list[Edit]]:
     else:
         searches = (_whole, _runs, _best_or_lossy)
     for _ in range(MAX_ROUNDS):
-        if SUSPICIOUS.search(line) is None:
+        if shortcuts and SUSPICIOUS.search(line) is None:
             break  # sound: no pair has evidence, so no pair would change it
         best_gain, best_edits = 0, []
         # Only pairs whose evidence is in the line can change it.
-        active = [p for p in PAIRS if EVIDENCE[(p.wrong, p.right)].search(line) is not None]
+        active = [p for p in PAIRS if EVIDENCE[(p.wrong, p.right)].search(line) is not None] \
+            if shortcuts else list(PAIRS)
         for search in searches:
             pairs = active
             if search is _whole_lossy:  # GBK/Big5 swaps last: they decode almost anything
