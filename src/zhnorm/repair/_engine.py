@@ -69,7 +69,7 @@ class Edit:
     detail: str
 
 
-def _chains(line: str, us: list[tuple[int, int, str]], evidence) -> list[bool]:
+def _chains(line: str, us: list[tuple[int, int, str]], evidence: re.Pattern[str]) -> list[bool]:
     """For each unit: may it be decoded (does its chain hold the pair's evidence)?"""
     allowed = [False] * len(us)
     k = 0
@@ -107,10 +107,9 @@ def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     if EVIDENCE[(pair.wrong, pair.right)].search(line) is None:
         return 0, []
     dec = whole(line, pair)
-    lost = 0
     if dec is None:
         return 0, []
-    return _judge_whole(line, pair, dec, lost)
+    return _judge_whole(line, pair, dec, 0)
 
 
 def _whole_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
