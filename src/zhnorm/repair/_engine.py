@@ -498,6 +498,12 @@ def _compose(tracked: list[Edit], edits: list[Edit]) -> list[Edit]:
     the current text too. Edits are folded right to left, so each one's
     coordinates are still valid when it is folded.
     """
+    if not tracked:  # the first round: only shift each edit by those before it
+        out, shift = [], 0
+        for ed in edits:
+            out.append(Edit(ed.start + shift, 0, ed.before, ed.after, ed.kind, ed.detail))
+            shift += len(ed.after) - (ed.end - ed.start)
+        return out
     items = [(t.start, t.start + len(t.after), t) for t in tracked]
     for ed in reversed(edits):
         s, e = ed.start, ed.end
