@@ -469,10 +469,8 @@ def repair_line(line: str, *, shortcuts: bool = True) -> tuple[str, list[Edit]]:
                     searches = (_whole, _whole_lossy)
                 elif search is _whole_lossy or best_edits[0].kind == "lossy":
                     searches = ()  # what is lost stays lost
-                elif search is _runs:
-                    searches = (_whole, _runs)  # runs decode whole, like lines
                 else:
-                    searches = (_whole, _best)
+                    searches = (_whole, _runs, _best)
                 break
         if not best_edits:
             break
