@@ -240,6 +240,11 @@ def test_real_corpus_lines_unchanged() -> None:
         pytest.fail(f"{len(bad)} lines changed, e.g. {bad[:3]!r}")
 
 
+def test_two_kinds_of_damage_in_one_line() -> None:
+    quote = "“".encode().decode("cp1252")  # â€œ
+    assert apply("打开ϵͳ" + quote + "设置", CONFIG) == "打开系统“设置"
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), max_size=6))
 def test_repair_is_idempotent(parts: list[str]) -> None:
