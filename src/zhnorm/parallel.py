@@ -10,18 +10,19 @@ byte-identical to ``jobs == 1``.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zhnorm.io import JsonlError, rewrite_jsonl_line
 from zhnorm.pipeline import Normalizer
 from zhnorm.report import Stats, explain_lines, run_with_stats
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["ChunkJob", "ChunkResult", "cpu_count", "ordered_map"]
 
@@ -142,6 +143,9 @@ def ordered_map(
         for task in tasks:
             yield task, job(*task)
         return
+    import multiprocessing  # imported here: a one-process run should not pay for it
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
