@@ -269,6 +269,20 @@ class FlatDict:
     def __getstate__(self) -> dict[str, Any]:
         return {"table": self.table, "automaton": self.automaton}
 
+    @cached_property
+    def _gate(self) -> re.Pattern[str] | None:
+        """For a table whose keys form a few code point ranges (CJK compatibility
+        ideographs), a quick test of whether a text holds any of them."""
+        ranges: list[list[int]] = []
+        for cp in sorted(self.table):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+        if not ranges or len(ranges) > 16:
+            return None
+        return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["table"], state["automaton"])  # type: ignore[misc]
 
@@ -276,6 +290,9 @@ class FlatDict:
         """Convert ``text`` (no IDS operator, U+FDD0 or placeholder in it)."""
         automaton = self.automaton
         if automaton is None:
+            gate = self._gate
+            if gate is not None and not gate.search(text):
+                return text  # none of the table's characters: skip the slow translate
             return text.translate(self.table)
         raw = text.encode("utf-8", "surrogatepass").decode("latin-1")
         parts: list[str] = []
