@@ -103,6 +103,7 @@ def test_corpus_matches_official(
     head = corpus[:100_000]
     with monkeypatch.context() as patch:
         patch.setattr(engine, "BIG_TEXT", 1 << 40)
+        patch.setattr(engine, "BIG_TEXT_WARM", 1 << 40)
         assert converter(name).convert(head) == official[name].convert(head)
     ours = converter(name).convert(corpus)
     theirs = official[name].convert(corpus)
@@ -189,6 +190,7 @@ def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     """Run a test through the small-text path, the large-text (NumPy) one, and that
     one cutting the text into pieces after newlines."""
     monkeypatch.setattr(engine, "BIG_TEXT", 1 << 40 if request.param == "small" else 1)
+    monkeypatch.setattr(engine, "BIG_TEXT_WARM", 1 << 40 if request.param == "small" else 1)
     monkeypatch.setattr(engine, "CHUNK", 3 if request.param == "chunked" else 1 << 40)
     return request.param
 
@@ -439,3 +441,15 @@ def test_batch_falls_back_when_texts_could_interact() -> None:
     conv = converter("s2tw")
     for texts in (["发⿰", "发发"], ["a\x00b", "发财"], ["x\ufdd1y", "头发"]):
         assert conv.convert_batch(texts) == [opencc.OpenCC("s2tw").convert(t) for t in texts]
+
+
+def test_small_texts_take_the_fast_path_once_warm(monkeypatch: pytest.MonkeyPatch) -> None:
+    conv = engine._build("t2s")  # a fresh converter, nothing converted yet
+    monkeypatch.setattr(engine, "WARM_AFTER", 3000)
+    text = "頭髮與計算機。" * 200  # 1,400 characters
+    assert conv.convert(text) == opencc.OpenCC("t2s").convert(text)
+    assert "_big" not in conv.chain[0].__dict__  # cold: the small-text path
+    conv.convert(text)
+    conv.convert(text)
+    assert conv.convert(text) == opencc.OpenCC("t2s").convert(text)
+    assert "_big" in conv.chain[0].__dict__  # warm: the large-text path

@@ -71,8 +71,12 @@ _PLACEHOLDER_LAST = 0x10FFFD
 _SLOW_CHARS = re.compile("[\u2ff0-\u2fff\ufdd0\U00100000-\U0010fffd]")
 _NUL_TAIL = re.compile("\x00[^\ufdd0]*")
 _ENGINE_VERSION = "2"
-#: Texts at least this long (in characters) take the NumPy/ahocorasick_rs path.
-BIG_TEXT = 1 << 10
+#: Texts at least this long (in characters) take the NumPy/ahocorasick_rs path...
+BIG_TEXT = 1 << 17
+#: ...and from this length on once the converter has converted WARM_AFTER
+#: characters (its first use costs ~0.2 s: NumPy's import, tables, automata).
+BIG_TEXT_WARM = 1 << 10
+WARM_AFTER = 1 << 20
 #: Larger texts are converted in pieces of about this many characters, cut after a newline.
 CHUNK = 1 << 18
 
@@ -462,6 +466,7 @@ class Converter:
         self.segmentation = segmentation
         self.chain = chain
         self.segmented = segmented
+        self._volume = 0  # characters converted on the small-text path
 
     def __repr__(self) -> str:
         return f"<zhnorm converter {self.name}>"
@@ -472,6 +477,7 @@ class Converter:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self._volume = 0
 
     @cached_property
     def spec(self) -> _config.ConfigSpec:
@@ -492,7 +498,8 @@ class Converter:
         """Convert ``text`` exactly as OpenCC 1.4.2 does."""
         if not text:
             return text
-        if len(text) >= BIG_TEXT:
+        size = len(text)
+        if size >= BIG_TEXT or (size >= BIG_TEXT_WARM and self._volume >= WARM_AFTER):
             if len(text) <= CHUNK or (self.segmented and "\x00" in text):
                 return self._convert_big(text)
             # No key holds a newline, so pieces cut after one convert alone
@@ -507,6 +514,7 @@ class Converter:
             if any(_IDS_OPERATOR.search(part) for part in parts):
                 return self._convert_big(text)
             return "".join(self._convert_big(part) for part in parts)
+        self._volume += size
         if _SLOW_CHARS.search(text):
             return self.convert_reference(text)
         for flat in self.normalization:
