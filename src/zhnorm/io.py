@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from zhnorm.decode import DecodeError, detect
 
@@ -217,6 +217,25 @@ def rewrite_jsonl_line(line: str, fields: list[tuple[str, ...]], fix: Callable[[
     >>> rewrite_jsonl_line('{"id": 1.50, "text": "abc", "m": {"t": "x"}}', [("text",), ("m", "t")], str.upper)
     '{"id": 1.50, "text": "ABC", "m": {"t": "X"}}'
     """
+    # Fast path: parse in C, fix the selected values, and keep the line as it
+    # is when nothing changed (most records of a clean crawl).
+    try:
+        record = json.loads(line)
+    except ValueError:
+        record = None  # the scanner below says exactly what is wrong
+    if isinstance(record, dict):
+        fixed_values: dict[str, str] = {}
+        for path in fields:
+            value = _lookup(record, path)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                raise ValueError(f"field {'.'.join(path)!r} is {type(value).__name__}, not a string")
+            if value not in fixed_values:
+                fixed_values[value] = fix(value)
+        if all(v == k for k, v in fixed_values.items()):
+            return line
+        fix = _memo(fixed_values, fix)
     spans: list[tuple[int, int, str]] = []
     end = _walk_object(line, _skip_ws(line, 0), fields, (), spans)
     if _skip_ws(line, end) != len(line):
@@ -233,6 +252,24 @@ def rewrite_jsonl_line(line: str, fields: list[tuple[str, ...]], fix: Callable[[
         return line
     pieces.append(line[last:])
     return "".join(pieces)
+
+
+def _lookup(record: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = record
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _memo(known: dict[str, str], fix: Callable[[str], str]) -> Callable[[str], str]:
+    def fixed(value: str) -> str:
+        if value in known:
+            return known[value]
+        return fix(value)
+
+    return fixed
 
 
 def _skip_ws(s: str, i: int) -> int:

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from types import ModuleType
 from typing import Any
 
@@ -111,7 +112,7 @@ class Normalizer:
             if validate is not None:
                 validate(self)
 
-    @property
+    @cached_property
     def stages(self) -> tuple[str, ...]:
         """The stage names this configuration runs, in pipeline order."""
         return tuple(
@@ -120,14 +121,22 @@ class Normalizer:
             if (not self.only or name in self.only) and name not in self.skip
         )
 
+    @cached_property
+    def _appliers(self) -> tuple[Callable[[str, Normalizer], str], ...]:
+        return tuple(stage_module(name).apply for name in self.stages)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickle the settings only; a worker process rebuilds the cached lookups.
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
     def replace(self, **changes: Any) -> Normalizer:
         """A copy with some settings changed."""
         return dataclasses.replace(self, **changes)
 
     def normalize(self, text: str) -> str:
         """Run every enabled stage over ``text``."""
-        for name in self.stages:
-            text = stage_module(name).apply(text, self)
+        for apply in self._appliers:
+            text = apply(text, self)
         return text
 
     def normalize_batch(self, texts: Iterable[str | None]) -> list[str | None]:
