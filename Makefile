@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench score fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,22 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
+# Throughput against the peers (official OpenCC, ftfy + OpenCC) and the command's own figures.
+# BENCH_ARGS=--quick for a fast smoke run.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_cli.py $(BENCH_ARGS)
+
+# Accuracy on the shared data sets (../shared/data).
+score: $(STAMP)
+	$(BIN)/python benchmarks/score_mojibake.py
+	$(BIN)/python benchmarks/score_script.py
+	$(BIN)/python benchmarks/score_artefacts.py
+
+# Ten minutes of coverage-guided fuzzing (atheris when it installs, else hypothesis).
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet atheris || true
+	$(BIN)/python benchmarks/fuzz.py --seconds 600
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache
