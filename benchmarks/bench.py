@@ -10,6 +10,8 @@ round so that a busy machine slows them alike:
 * the whole pipeline (``zhnorm.Normalizer(to="hans").normalize``) against the
   official ``opencc`` t2s alone and against ``ftfy.fix_text`` + ``opencc``
   (what users assemble by hand);
+* one call per line of the corpus (how JSONL fields are converted) and
+  ``convert_batch`` of 1,000 lines, against one official call per line;
 * start-up: a fresh interpreter importing the library and converting a short
   string, zhnorm with a cold and a warm automaton cache, against official.
 
@@ -116,6 +118,33 @@ def bench_convert(text: str, configs: list[str], rounds: int, megabytes: float) 
     return results
 
 
+def bench_lines(text: str, configs: list[str], rounds: int) -> dict:
+    """One call per line (how a JSONL field is converted) and ``convert_batch`` of 1,000 lines."""
+    import opencc
+
+    from zhnorm.convert.engine import converter
+
+    lines = text.splitlines()[:100_000]
+    megabytes = sum(len(line.encode("utf-8")) for line in lines) / 1e6
+    batches = [lines[i : i + 1000] for i in range(0, len(lines), 1000)]
+    results = {}
+    for name in configs:
+        ours, official = converter(name), opencc.OpenCC(name)
+        same = [x for b in batches for x in ours.convert_batch(b)] == [official.convert(x) for x in lines]
+        times = measure(
+            {
+                f"zhnorm {name} per line": lambda _, c=ours: [c.convert(x) for x in lines],
+                f"zhnorm {name} convert_batch": lambda _, c=ours: [c.convert_batch(b) for b in batches],
+                f"opencc {name} per line": lambda _, c=official: [c.convert(x) for x in lines],
+            },
+            text,
+            rounds,
+        )
+        title = f"{len(lines):,} lines one by one, {name} (identical to opencc: {same})"
+        results[name] = report(title, times, megabytes, f"opencc {name} per line")
+    return results
+
+
 def bench_pipeline(text: str, rounds: int, megabytes: float) -> dict:
     import ftfy
     import opencc
@@ -196,7 +225,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--configs", default="t2s,s2t,s2tw,tw2sp", help="comma-separated OpenCC configs")
     parser.add_argument("--pipeline-rounds", type=int, default=3, help="rounds for the whole pipeline")
     parser.add_argument("--startup-repeats", type=int, default=5, help="fresh interpreters per case")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: convert,pipeline,startup")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated parts to skip: convert,lines,pipeline,startup"
+    )
     parser.add_argument("--quick", action="store_true", help="2 MB, 2 rounds, 2 start-ups")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -211,6 +242,8 @@ def main(argv: list[str] | None = None) -> None:
     results: dict = {"megabytes": megabytes, "source": source}
     if "convert" not in skip:
         results["convert"] = bench_convert(text, configs, args.rounds, megabytes)
+    if "lines" not in skip:
+        results["lines"] = bench_lines(text, configs[:2], max(1, args.rounds // 2))
     if "pipeline" not in skip:
         results["pipeline"] = bench_pipeline(text, args.pipeline_rounds, megabytes)
     if "startup" not in skip:
