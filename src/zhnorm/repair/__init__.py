@@ -46,11 +46,11 @@ U+FFFD in the output.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from zhnorm.pipeline import Change
-from zhnorm.repair._engine import repair_line
 from zhnorm.repair._gate import SUSPICIOUS
 
 if TYPE_CHECKING:
@@ -75,10 +75,17 @@ def _flagged(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _repair(text: str) -> tuple[str, list[Change]]:
+    flagged = _flagged(text)
+    first = next(flagged, None)
+    if first is None:  # the common case: no line can hold mojibake
+        return text, []
+    # The engine (plausibility tables, ftfy) is loaded only when a line needs it.
+    from zhnorm.repair._engine import repair_line
+
     out: list[str] = []
     changes: list[Change] = []
     last = 0
-    for start, end in _flagged(text):
+    for start, end in itertools.chain([first], flagged):
         line = text[start:end]
         cut = len(line) - 1 if line.endswith("\r") else len(line)
         fixed, edits = repair_line(line[:cut])

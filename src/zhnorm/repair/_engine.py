@@ -36,7 +36,7 @@ from zhnorm.repair._codecs import (
     whole_lossy,
     wrong_kind,
 )
-from zhnorm.repair._gate import ENTITY, EVIDENCE, SUSPICIOUS
+from zhnorm.repair._gate import ENTITY, SUSPICIOUS, evidence_patterns
 
 #: Paid by each decoded unit, and by each run of decoded units.
 CONVERT_PENALTY = 2
@@ -104,7 +104,7 @@ def _script_fits(line: str, us: list[tuple[int, int, str]], chosen: tuple[int, .
 
 def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     """The fast path: the whole line decoded at once, judged by the fast cost."""
-    if EVIDENCE[(pair.wrong, pair.right)].search(line) is None:
+    if evidence_patterns()[(pair.wrong, pair.right)].search(line) is None:
         return 0, []
     dec = whole(line, pair)
     if dec is None:
@@ -114,7 +114,7 @@ def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
 
 def _whole_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     """The whole line decoded with its lost bytes marked (see ``whole_lossy``)."""
-    if EVIDENCE[(pair.wrong, pair.right)].search(line) is None:
+    if evidence_patterns()[(pair.wrong, pair.right)].search(line) is None:
         return 0, []
     dec = whole_lossy(line, pair)
     if dec is None:
@@ -130,7 +130,7 @@ def _runs(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     runs = latin_runs(line, pair)
     if not runs:
         return 0, []
-    evidence = EVIDENCE[(pair.wrong, pair.right)]
+    evidence = evidence_patterns()[(pair.wrong, pair.right)]
     total, edits = 0, []
     for s, e, dec in runs:
         before = line[s:e]
@@ -248,7 +248,7 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     starting a run of decoded units costs ``RUN_PENALTY``, so a chain is
     decoded as a whole unless part of it really reads better as it was.
     """
-    evidence = EVIDENCE[(pair.wrong, pair.right)]
+    evidence = evidence_patterns()[(pair.wrong, pair.right)]
     if pair.right == "utf-8+latin" or evidence.search(line) is None:
         return 0, []
     if pair.swap and sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN:
@@ -399,7 +399,7 @@ _FTFY = ftfy.TextFixerConfig(
     normalization=None,
     explain=True,
 )
-_LATIN_EVIDENCE = EVIDENCE[("latin", "utf-8")]
+_LATIN_EVIDENCE = evidence_patterns()[("latin", "utf-8")]
 
 
 def _ftfy(line: str) -> list[Edit]:
@@ -448,7 +448,7 @@ def repair_line(line: str, *, shortcuts: bool = True) -> tuple[str, list[Edit]]:
             break  # sound: no pair has evidence, so no pair would change it
         best_gain, best_edits = 0, []
         # Only pairs whose evidence is in the line can change it.
-        active = [p for p in PAIRS if EVIDENCE[(p.wrong, p.right)].search(line) is not None] \
+        active = [p for p in PAIRS if evidence_patterns()[(p.wrong, p.right)].search(line) is not None] \
             if shortcuts else list(PAIRS)
         for search in searches:
             pairs = active
