@@ -210,3 +210,40 @@ def test_inspect_text_json_and_jsonl() -> None:
     lines = runner.invoke(app, ["--inspect", "--json", "--jsonl", "--field", "t"], input=records).stdout
     verdicts = [(r["line"], r["field"], r["verdict"]) for r in map(json.loads, lines.splitlines())]
     assert verdicts == [(1, "t", "hant"), (2, "t", "hans")]
+
+
+def test_unreadable_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Root reads any file whatever its mode, so the permission error is injected where the CLI opens it.
+    locked = tmp_path / "locked.txt"
+    locked.write_text("简体", encoding="utf-8")
+    real_open = open
+
+    def guarded_open(file, *args, **kwargs):
+        if str(file) == str(locked):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", guarded_open)
+    result = runner.invoke(app, [str(locked)])
+    assert result.exit_code == 2
+    assert result.stderr == f"zhnorm: {locked}: permission denied\n"
+
+
+def test_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    target = tmp_path / "missing-dir" / "out.txt"
+    done = zhnorm("-o", str(target), input="简体".encode())
+    assert done.returncode == 2
+    lines = done.stderr.decode().splitlines()
+    assert len(lines) == 1 and "no such file or directory" in lines[0] and "missing-dir" in lines[0]
+
+
+def test_binary_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "d" / "page.txt").write_text("简体", encoding="utf-8")
+    result = runner.invoke(app, ["--to", "hant", "-r", str(tmp_path / "d")])
+    assert result.exit_code == 0  # found while walking: skipped, not an error
+    assert result.stdout == "簡體"
+    assert result.stderr == f"zhnorm: {tmp_path / 'd' / 'image.png'}: binary file (NUL bytes): skipped\n"
+    result = runner.invoke(app, [str(tmp_path / "d" / "image.png")])
+    assert result.exit_code == 2  # named on the command line: an input error
