@@ -247,3 +247,21 @@ def test_binary_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
     assert result.stderr == f"zhnorm: {tmp_path / 'd' / 'image.png'}: binary file (NUL bytes): skipped\n"
     result = runner.invoke(app, [str(tmp_path / "d" / "image.png")])
     assert result.exit_code == 2  # named on the command line: an input error
+
+
+def test_report_counts_each_stage(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("續(xù)寫ä¸­æ–‡,测试\n这是简体\n丢失\ufffd字\n", encoding="utf-8")
+    report = tmp_path / "report.json"
+    result = runner.invoke(app, [str(page), "-o", str(tmp_path / "out.txt"), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(report.read_text(encoding="utf-8"))
+    total = data["total"]
+    assert data["files"][str(page)]["encoding"] == "utf-8"
+    assert total["files"] == 1 and total["lines_in"] == total["lines_out"] == 3
+    assert total["lines_changed"] == {"convert": 1, "glosses": 1, "punct": 1, "repair": 1}
+    assert total["changes"]["glosses:pinyin_gloss"] == 1
+    assert total["changes"]["repair:utf8_as_cp1252"] == 1
+    assert total["lossy_chars"] == 1
+    assert total["script"]["hant"] == 2 and total["script"]["hans"] >= 3
+    assert set(total["seconds"]) == {"repair", "glosses", "convert", "punct"}

@@ -37,9 +37,14 @@ class Stats:
     changes: Counter[str] = field(default_factory=Counter)
     chars_changed: Counter[str] = field(default_factory=Counter)
     seconds: Counter[str] = field(default_factory=Counter)
+    #: Han characters of the input by class: Simplified-only, Traditional-only, neutral.
+    script: Counter[str] = field(default_factory=Counter)
 
     def count_text(self, before: str, after: str) -> None:
-        """Count sizes and lossy marks of one piece of input and its output."""
+        """Count sizes, script classes and lossy marks of one piece of input and its output."""
+        from zhnorm.script import count_classes
+
+        self.script.update(count_classes(before))
         self.bytes_in += len(before.encode("utf-8", "surrogatepass"))
         self.bytes_out += len(after.encode("utf-8", "surrogatepass"))
         self.lines_in += before.count("\n")
