@@ -388,15 +388,15 @@ def _process(run: Run, path: Path, sink: BinaryIO | None, in_place: bool) -> Non
         changed = False
         first = True
         for (chunk, _), result in ordered_map(run.job, _numbered(chunks), run.jobs):
-            if result.text != chunk:
+            if result.changed:
                 changed = True
             if run.diff:
                 before.append(chunk)
-                after.append(result.text)
+                after.append(result.data.decode("utf-8", "surrogatepass"))
             if out is not None:
                 if first and chunks.bom:
                     out.write(b"\xef\xbb\xbf")
-                out.write(result.text.encode("utf-8", "surrogateescape"))
+                out.write(result.data)
             first = False
             for warning in result.warnings:
                 _error(f"{name}: {warning}")

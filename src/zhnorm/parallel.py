@@ -29,9 +29,16 @@ __all__ = ["ChunkJob", "ChunkResult", "cpu_count", "ordered_map"]
 
 @dataclass
 class ChunkResult:
-    """A processed chunk: its text, what was counted, what was explained, what went wrong."""
+    """A processed chunk: its UTF-8 output, whether it changed, what was counted and explained.
 
-    text: str
+    The output travels as bytes: between processes, pickling ``bytes`` costs
+    almost nothing where pickling a ``str`` of Chinese re-encodes it (measured:
+    0.03 s against 0.43 s for 50 MB there and back), and the writer needs
+    UTF-8 anyway.
+    """
+
+    data: bytes = b""
+    changed: bool = False
     stats: Stats | None = None
     explained: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -49,13 +56,15 @@ class ChunkJob:
 
     def __call__(self, chunk: str, first_line: int) -> ChunkResult:
         stats = Stats() if self.stats else None
-        result = ChunkResult("", stats)
+        result = ChunkResult(stats=stats)
         if self.fields:
-            result.text = self._jsonl(chunk, first_line, result)
+            text = self._jsonl(chunk, first_line, result)
         else:
-            result.text = self._text(chunk, first_line, result)
+            text = self._text(chunk, first_line, result)
+        result.data = text.encode("utf-8", "surrogatepass")
+        result.changed = text != chunk
         if stats is not None:
-            stats.count_text(chunk, result.text)
+            stats.count_text(chunk, text)
         return result
 
     def _text(self, text: str, first_line: int, result: ChunkResult) -> str:
@@ -126,9 +135,10 @@ def _init_worker(job: ChunkJob) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _run(task: tuple[str, int]) -> ChunkResult:
+def _run(task: tuple[bytes, int]) -> ChunkResult:
     assert _JOB is not None
-    return _JOB(*task)
+    data, first_line = task
+    return _JOB(data.decode("utf-8", "surrogatepass"), first_line)
 
 
 def ordered_map(
@@ -152,7 +162,8 @@ def ordered_map(
     pending: deque[tuple[tuple[str, int], Future[ChunkResult]]] = deque()
     try:
         for task in tasks:
-            pending.append((task, pool.submit(_run, task)))
+            chunk, first_line = task
+            pending.append((task, pool.submit(_run, (chunk.encode("utf-8", "surrogatepass"), first_line))))
             if len(pending) >= 2 * jobs:
                 done, future = pending.popleft()
                 yield done, future.result()
