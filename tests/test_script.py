@@ -184,3 +184,30 @@ def test_long_texts_are_split_the_same_way() -> None:
     spans = clauses(text)
     for target in ("hans", "hant"):
         assert script._clause_kinds_big(text, spans, target) == script._clause_kinds(text, spans, target)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_long_texts_are_segmented_as_the_clause_loop_does(seed: int) -> None:
+    # segments() of a long text is vectorised (one cumulative sum for the clause
+    # counts, a forward fill for the undecided clauses); the plain loop decides the same.
+    import random
+
+    from zhnorm import script
+
+    rng = random.Random(seed)
+    pieces = ["这是", "這是", "头发", "頭髮", "干", "万", "於", "和平", "，", "。", "\n", "ab", " ", "·"]
+    pieces += ["𠮷", "𫝈"]
+    text = "".join(rng.choice(pieces) for _ in range(BIG_SCAN // 2))
+    # A clause longer than 65,535 characters takes the fallback count.
+    long_clause = "和平万於" * (BIG_SCAN // 3)
+    for sample in (text, "，" + text + "。", long_clause + "。" + text, text + long_clause):
+        for target in ("hans", "hant"):
+            got = script._segments_big(sample, target)
+            assert got == script._segments_loop(sample, target)
+            assert got == script.segments(sample, target)
+    # Texts without any unique character go by their leaning ones, counted with NumPy too.
+    for sample in ("万於万" * BIG_SCAN, "於万於" * BIG_SCAN, "万於" * BIG_SCAN):
+        for target in ("hans", "hant"):
+            kind = script.segments(sample, target)[0][2]
+            assert [kind] == [k for _, _, k in script.segments(sample[:30], target)]
+    assert script.segments("万於万" * BIG_SCAN, "hant") == [(0, 3 * BIG_SCAN, "foreign")]

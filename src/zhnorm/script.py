@@ -447,6 +447,21 @@ def _lean(text: str, start: int, end: int, script: str) -> str:
     return ""
 
 
+def _lean_big(text: str, script: str) -> str:
+    """:func:`_lean` of a whole text, with NumPy for a long one."""
+    if len(text) < BIG_SCAN:
+        return _lean(text, 0, len(text), script)
+    import numpy as np
+
+    counts = np.bincount(_class_table()[_codes(text)], minlength=5)
+    native, foreign = (3, 4) if script == HANS else (4, 3)
+    if counts[foreign] > counts[native]:
+        return FOREIGN
+    if counts[native] > counts[foreign]:
+        return NATIVE
+    return ""
+
+
 def _last_mark(text: str, start: int, end: int, script: str) -> str:
     """The side of the last unique or leaning character of a clause (``native`` by default)."""
     for ch in reversed(text[start:end]):
@@ -508,6 +523,94 @@ def _clause_kinds_big(text: str, spans: list[tuple[int, int]], script: str) -> l
     return kinds
 
 
+@cache
+def _boundary_table() -> Any:
+    """Code point -> is it a clause boundary (a character of :data:`BOUNDARY`)."""
+    import numpy as np
+
+    every = "".join(map(chr, range(0x110000)))
+    table = np.zeros(0x110000, dtype=bool)
+    table[[m.start() for m in re.finditer(f"[{BOUNDARY}]", every)]] = True
+    return table
+
+
+def _codes(text: str) -> Any:
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _clause_starts(codes: Any) -> Any:
+    """Start of each clause (as :func:`clauses` cuts them) of a non-empty text's code points."""
+    import numpy as np
+
+    bound = _boundary_table()[codes]
+    # A clause ends where a run of boundary characters does (or with the text).
+    ends = np.flatnonzero(bound[:-1] & ~bound[1:]) + 1
+    return np.concatenate((np.zeros(1, dtype=ends.dtype), ends))
+
+
+_KIND_CODES = ("", FOREIGN, NATIVE, MIXED)
+
+
+def _segments_big(text: str, script: str) -> list[tuple[int, int, str]]:
+    """The clause-by-clause part of :func:`segments`, vectorised with NumPy for long texts.
+
+    Same decisions as the loop over :func:`clauses` and :func:`_clause_kinds_big`.
+    """
+    import numpy as np
+
+    n = len(text)
+    codes = _codes(text)
+    starts = _clause_starts(codes)
+    classes = _class_table()[codes]
+    native, foreign = (1, 2) if script == HANS else (2, 1)
+    ends = np.append(starts[1:], n)
+    if int((ends - starts).max()) < 1 << 16:
+        # Four counts per clause (unique native, unique foreign, leaning native,
+        # leaning foreign) packed in 16-bit fields: one cumulative sum gives all.
+        packed = np.zeros(5, dtype=np.uint64)
+        for value, shift in ((native, 0), (foreign, 16), (native + 2, 32), (foreign + 2, 48)):
+            packed[value] = 1 << shift
+        totals = np.cumsum(packed[classes])[ends - 1]
+        counts = np.diff(totals, prepend=np.uint64(0))
+        field = np.uint64(0xFFFF)
+        has_n = (counts & field) > 0
+        has_f = ((counts >> np.uint64(16)) & field) > 0
+        lean_n = ((counts >> np.uint64(32)) & field).astype(np.int32)
+        score = lean_n - (counts >> np.uint64(48)).astype(np.int32)
+    else:
+        counts_of = lambda value: np.add.reduceat((classes == value).astype(np.int32), starts)  # noqa: E731
+        has_n, has_f = counts_of(native) > 0, counts_of(foreign) > 0
+        score = counts_of(native + 2) - counts_of(foreign + 2)
+    # 0 undecided, 1 foreign, 2 native, 3 mixed
+    kinds = np.where(has_n, 2, np.where(score < 0, 1, np.where(score > 0, 2, 0))).astype(np.int8)
+    kinds[has_f] = 1
+    kinds[has_f & has_n] = 3
+    decided = np.flatnonzero(kinds)
+    # The side a clause leaves for the undecided ones after it: its kind, or
+    # for a mixed clause the side of its last unique or leaning character.
+    sides = kinds.copy()
+    mixed = decided[kinds[decided] == 3]
+    for i, a, b in zip(mixed.tolist(), starts[mixed].tolist(), ends[mixed].tolist(), strict=True):
+        sides[i] = 2 if _last_mark(text, a, b, script) == NATIVE else 1
+    first = int(kinds[decided[0]]) if len(decided) else 2
+    if first == 3:
+        first = 1
+    index = np.where(kinds != 0, np.arange(len(kinds)), -1)
+    np.maximum.accumulate(index, out=index)
+    inherited = np.where(index >= 0, sides[np.maximum(index, 0)], first)
+    final = np.where(kinds != 0, kinds, inherited)
+    # A segment starts at every mixed clause and wherever the kind changes.
+    new = np.ones(len(final), dtype=bool)
+    new[1:] = (final[1:] != final[:-1]) | (final[1:] == 3)
+    heads = np.flatnonzero(new)
+    seg_starts = starts[heads].tolist()
+    seg_ends = [*seg_starts[1:], n]
+    names = [_KIND_CODES[k] for k in final[heads].tolist()]
+    return list(zip(seg_starts, seg_ends, names, strict=True))
+
+
 def segments(text: str, script: str) -> list[tuple[int, int, str]]:
     """Which parts of ``text`` are foreign to the target ``script``: ``(start, end, kind)``.
 
@@ -539,13 +642,20 @@ def segments(text: str, script: str) -> list[tuple[int, int, str]]:
     if not text:
         return []
     if find_unique(text, foreign) < 0:
-        if find_unique(text, script) < 0 and _lean(text, 0, n, script) == FOREIGN:
+        if find_unique(text, script) < 0 and _lean_big(text, script) == FOREIGN:
             return [(0, n, FOREIGN)]
         return [(0, n, NATIVE)]
     if find_unique(text, script) < 0:
         return [(0, n, FOREIGN)]
+    if n >= BIG_SCAN:
+        return _segments_big(text, script)
+    return _segments_loop(text, script)
+
+
+def _segments_loop(text: str, script: str) -> list[tuple[int, int, str]]:
+    """The clause-by-clause part of :func:`segments`, one clause at a time."""
     spans = clauses(text)
-    kinds = _clause_kinds_big(text, spans, script) if n >= BIG_SCAN else _clause_kinds(text, spans, script)
+    kinds = _clause_kinds(text, spans, script)
     previous = next((k for k in kinds if k), NATIVE)
     if previous == MIXED:
         previous = FOREIGN

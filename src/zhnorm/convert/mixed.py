@@ -359,19 +359,17 @@ class _Memory:
 
     @classmethod
     def learn(cls, text: str, spans: list[tuple[int, int]], script: str, foreign: str) -> _Memory | None:
-        inverse = converter("t2s" if script == HANT else "s2t").convert
         forward = converter(foreign).convert
         entries: dict[str, str] = {}
         conflicts: set[str] = set()
-        # One conversion each way for all the spans (no phrase crosses punctuation).
         written = "".join(text[a:b] for a, b in spans)
-        source = inverse(written)
-        again = forward(source)
-        if not len(source) == len(again) == len(written):
+        trip = _round_trip(written, "t2s" if script == HANT else "s2t", foreign)
+        if trip is None:
             return None
+        source, differing = trip
         checked: dict[str, str] = {}
         teaches: dict[int, bool] = {}  # clause start -> does it hold a character unique to the script
-        for i in [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]:
+        for i in differing:
             # Only clauses holding a character unique to the target script teach
             # (a neutral clause may be a foreign one that followed its neighbour).
             left = max(0, i - _WINDOW)
@@ -416,6 +414,141 @@ class _Memory:
             return converted
         parts.append(converted[done:])
         return "".join(parts)
+
+
+#: A text shorter than this makes its round trip whole (the tables below cost ~0.2 s once).
+_SMALL_TRIP = 1 << 14
+
+
+def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int]] | None:
+    """``written`` converted with ``inverse`` (its source-script form), and the
+    positions where converting that back with ``forward`` does not give ``written``.
+
+    ``None`` when a conversion changes the length. For a long text, only the
+    pieces around characters whose round trip may differ (see
+    :func:`_trip_tables`) are converted: the returned source form is exact in
+    every piece holding a returned position (elsewhere it is ``written``).
+    """
+    import numpy as np
+
+    n = len(written)
+    tables = None
+    if n >= _SMALL_TRIP and "\x00" not in written and not _SPECIAL.search(written):
+        tables = _trip_tables(inverse, forward)
+    if tables is None:
+        source = converter(inverse).convert(written)
+        again = converter(forward).convert(source)
+        if not len(source) == len(again) == n:
+            return None
+        if n < _SMALL_TRIP:
+            return source, [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]
+        return source, np.flatnonzero(_code_points(again) != _code_points(written)).tolist()
+    risky, safe = tables
+    codes = _code_points(written)
+    hits = np.flatnonzero(risky[codes])
+    if not len(hits):
+        return written, []
+    # Each risky character's piece: from after the safe character before it to
+    # the safe character after it, included. No dictionary key holds a safe
+    # character, so no match of either conversion crosses a piece's edge, and
+    # converting the pieces joined is converting them in place.
+    cuts = np.flatnonzero(safe[codes])
+    slots = np.unique(np.searchsorted(cuts, hits))
+    with_end = np.append(cuts + 1, n)
+    starts = np.where(slots > 0, with_end[np.maximum(slots - 1, 0)], 0)
+    ends = with_end[slots]
+    starts_list, ends_list = starts.tolist(), ends.tolist()
+    joined = "".join([written[a:b] for a, b in zip(starts_list, ends_list, strict=True)])
+    source_part = converter(inverse).convert(joined)
+    again = converter(forward).convert(source_part)
+    if not len(source_part) == len(again) == len(joined):
+        return None
+    found = np.flatnonzero(_code_points(again) != _code_points(joined))
+    if not len(found):
+        return written, []
+    # Joined positions -> positions in ``written``.
+    sizes = ends - starts
+    offsets = np.cumsum(sizes) - sizes
+    piece = np.searchsorted(offsets, found, side="right") - 1
+    differing = (found - offsets[piece] + starts[piece]).tolist()
+    # The source form, exact in the pieces that hold a difference.
+    parts: list[str] = []
+    done = 0
+    for k in np.unique(piece).tolist():
+        a, b, o = starts_list[k], ends_list[k], int(offsets[k])
+        parts.append(written[done:a])
+        parts.append(source_part[o : o + b - a])
+        done = b
+    parts.append(written[done:])
+    return "".join(parts), differing
+
+
+_SPECIAL = re.compile("[\u2ff0-\u2fff\ufdd0\U00100000-\U0010ffff]")
+
+
+def _code_points(text: str) -> Any:
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+@cache
+def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any]:
+    """Code point tables for the round trip ``inverse`` then ``forward``:
+
+    - *risky*: a character that may come back different, whatever its
+      neighbours (some key of some step maps it, as key or in a phrase, to a
+      character the next steps may turn into another one than itself; or a
+      key that changes the length holds it);
+    - *safe*: a character no key of either config holds (so no match covers
+      it) and that is not Han (so no bigram holds it).
+
+    A stretch of text without a risky character comes back unchanged.
+    """
+    import numpy as np
+
+    steps: list[tuple[dict[str, str], dict[str, set[str]], set[str]]] = []
+    held: set[str] = set()
+    for name in (inverse, forward):
+        spec = load_config(name)
+        segmentation = [spec.segmentation] if spec.segmentation is not None else []
+        for table in [*spec.normalization, *segmentation, *spec.chain]:
+            single: dict[str, str] = {}
+            inside: dict[str, set[str]] = {}
+            resizing: set[str] = set()
+            for key, value in table.items():
+                held.update(key)
+                if len(key) != len(value):
+                    resizing.update(key)
+                elif len(key) == 1:
+                    single[key] = value
+                else:
+                    for k, v in zip(key, value, strict=True):
+                        inside.setdefault(k, set()).add(v)
+            steps.append((single, inside, resizing))
+    risky: list[int] = []
+    for ch in held:
+        images = {ch}
+        for single, inside, resizing in steps:
+            if not images.isdisjoint(resizing):
+                images = set()
+                break
+            following: set[str] = set()
+            for image in images:
+                # Inside a phrase a character keeps its form or takes the phrase's;
+                # outside any phrase, its single-character entry's.
+                following.add(single.get(image, image))
+                following.update(inside.get(image, ()))
+            images = following
+        if images != {ch}:
+            risky.append(ord(ch))
+    risky_table = np.zeros(0x110000, dtype=bool)
+    risky_table[risky] = True
+    safe = np.ones(0x110000, dtype=bool)
+    safe[[ord(ch) for ch in held]] = False
+    for lo, hi in ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
+        safe[lo : hi + 1] = False
+    return risky_table, safe
 
 
 def _is_han(ch: str) -> bool:
