@@ -294,3 +294,16 @@ def test_long_round_trips_convert_only_the_pieces_that_may_differ(inverse: str, 
     # Nothing risky: nothing converted, nothing differs.
     plain = "abc，" * mixed._SMALL_TRIP
     assert mixed._round_trip(plain, inverse, forward) == (plain, [])
+
+
+def test_round_trip_tables_are_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhnorm.convert import mixed
+
+    monkeypatch.setenv("ZHNORM_CACHE_DIR", str(tmp_path))
+    computed = mixed._compute_trip_chars("t2s", "s2t")
+    assert "為" in computed[0] and "，" not in computed[1]  # 為 -> 为 -> 爲; no key holds "，"
+    assert mixed._trip_chars("t2s", "s2t") == computed
+    [cached] = tmp_path.glob("trip-t2s-s2t-*.json")
+    assert mixed._trip_chars("t2s", "s2t") == computed  # read back
+    cached.write_text("not json", encoding="utf-8")
+    assert mixed._trip_chars("t2s", "s2t") == computed  # a damaged file is rebuilt

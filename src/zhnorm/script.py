@@ -528,9 +528,10 @@ def _boundary_table() -> Any:
     """Code point -> is it a clause boundary (a character of :data:`BOUNDARY`)."""
     import numpy as np
 
-    every = "".join(map(chr, range(0x110000)))
+    # Every boundary character is in the BMP (whitespace included).
+    bmp = "".join(map(chr, range(0x10000)))
     table = np.zeros(0x110000, dtype=bool)
-    table[[m.start() for m in re.finditer(f"[{BOUNDARY}]", every)]] = True
+    table[[m.start() for m in re.finditer(f"[{BOUNDARY}]", bmp)]] = True
     return table
 
 

@@ -507,6 +507,47 @@ def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any]:
     """
     import numpy as np
 
+    risky, held = _trip_chars(inverse, forward)
+    risky_table = np.zeros(0x110000, dtype=bool)
+    risky_table[[ord(ch) for ch in risky]] = True
+    safe = np.ones(0x110000, dtype=bool)
+    safe[[ord(ch) for ch in held]] = False
+    for lo, hi in ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
+        safe[lo : hi + 1] = False
+    return risky_table, safe
+
+
+_TRIP_VERSION = "1"
+
+
+def _trip_chars(inverse: str, forward: str) -> tuple[str, str]:
+    """The risky characters and the characters some key holds, cached on disk
+    beside the compiled converters (reading the configs' dictionaries costs
+    ~0.2 s and ~40 MB that a process converting text never needs again)."""
+    import json
+    import os
+
+    from zhnorm.convert.engine import cache_dir
+
+    path = cache_dir() / f"trip-{inverse}-{forward}-{dicts.data_version()}-{_TRIP_VERSION}.json"
+    try:
+        risky, held = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(risky, str) and isinstance(held, str):
+            return risky, held
+    except (OSError, ValueError):
+        pass
+    risky, held = _compute_trip_chars(inverse, forward)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps([risky, held]), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return risky, held
+
+
+def _compute_trip_chars(inverse: str, forward: str) -> tuple[str, str]:
     steps: list[tuple[dict[str, str], dict[str, set[str]], set[str]]] = []
     held: set[str] = set()
     for name in (inverse, forward):
@@ -526,7 +567,7 @@ def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any]:
                     for k, v in zip(key, value, strict=True):
                         inside.setdefault(k, set()).add(v)
             steps.append((single, inside, resizing))
-    risky: list[int] = []
+    risky: list[str] = []
     for ch in held:
         images = {ch}
         for single, inside, resizing in steps:
@@ -535,20 +576,14 @@ def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any]:
                 break
             following: set[str] = set()
             for image in images:
-                # Inside a phrase a character keeps its form or takes the phrase's;
-                # outside any phrase, its single-character entry's.
+                # Outside any phrase a character takes its single-character
+                # entry's form; inside one, the phrase's (kept or changed).
                 following.add(single.get(image, image))
                 following.update(inside.get(image, ()))
             images = following
         if images != {ch}:
-            risky.append(ord(ch))
-    risky_table = np.zeros(0x110000, dtype=bool)
-    risky_table[risky] = True
-    safe = np.ones(0x110000, dtype=bool)
-    safe[[ord(ch) for ch in held]] = False
-    for lo, hi in ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
-        safe[lo : hi + 1] = False
-    return risky_table, safe
+            risky.append(ch)
+    return "".join(sorted(risky)), "".join(sorted(held))
 
 
 def _is_han(ch: str) -> bool:
