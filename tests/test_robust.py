@@ -155,3 +155,22 @@ def test_jobs_output_is_identical_with_bad_records(tmp_path: Path) -> None:
         outputs.append((done.stdout, done.stderr))
     assert outputs[0] == outputs[1]
     assert outputs[0][1].count(b"\n") == 20_000 // 997 + 1 + 20_000 // 1499 + 1 - 1  # i=0 counted once
+
+
+ANY_CODE_POINT = st.text(st.characters(exclude_categories=()), max_size=40)  # surrogates and controls too
+
+
+@FAST
+@given(ANY_CODE_POINT, st.sampled_from(TARGETS))
+def test_any_code_points_including_lone_surrogates(text: str, to: str) -> None:
+    out = zhnorm.normalize(text, to=to)
+    assert isinstance(out, str)
+    assert zhnorm.normalize(out, to=to) == out
+    assert zhnorm.explain(text, to=to)[0] == out
+
+
+def test_a_huge_line() -> None:
+    line = "ä¸­æ–‡與简体混排，續(xù)寫:測試," * 150_000  # one line of about 4 MB
+    out = zhnorm.normalize(line)
+    assert "\n" not in out and "ä" not in out and "(xù)" not in out
+    assert zhnorm.normalize(out) == out
