@@ -286,3 +286,10 @@ def test_stored_gate_is_what_the_code_builds() -> None:
 
     stored = json.loads(resources.files("zhnorm.repair").joinpath("data", "gate.json").read_text("utf-8"))
     assert stored == _gate.build()
+
+
+def test_han_text_is_not_traded_for_lost_marks() -> None:
+    # Found by benchmarks/fuzz.py: rare Han characters whose GBK bytes read as lossy UTF-8
+    # were "repaired" into U+FFFD marks and an invented digit, with no Chinese recovered.
+    line = "h砭囷(瓘砭\U0002f9d4(h(("  # U+2F9D4: a compatibility ideograph, as GB18030 decoded it
+    assert apply(line, CONFIG) == line

@@ -161,6 +161,8 @@ def _best_or_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
 def _judge_whole(line: str, pair: Pair, dec: str, lost: int) -> tuple[int, list[Edit]]:
     if lost and 3 * lost > len(dec) and "锟斤拷" not in line:
         return 0, []  # mostly lost: nothing worth recovering (锟斤拷 is all but lost)
+    if lost and _model.HAN_RE.search(dec) is None and _model.HAN_RE.search(line) is not None:
+        return 0, []  # Han text traded for marks alone, with no Chinese recovered: nothing gained
     # The C-speed cost; for a short line also the context-aware one (script
     # changes: a lone Cyrillic letter or kana between Han characters).
     # A lost character costs LOST_COST, not the U+FFFD it is shown as: that
