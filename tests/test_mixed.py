@@ -307,3 +307,19 @@ def test_round_trip_tables_are_cached_on_disk(tmp_path: Path, monkeypatch: pytes
     assert mixed._trip_chars("t2s", "s2t") == computed  # read back
     cached.write_text("not json", encoding="utf-8")
     assert mixed._trip_chars("t2s", "s2t") == computed  # a damaged file is rebuilt
+
+
+def test_memory_matches_long_texts_as_its_automaton_does() -> None:
+    # The page's spellings are bigrams; a long text finds them with NumPy, not the
+    # automaton, with the same leftmost non-overlapping matches (overlaps: 希伯伯崙).
+    import random
+
+    from zhnorm.convert import mixed
+    from zhnorm.script import BIG_SCAN
+
+    memory = mixed._Memory({"希伯": "希伯", "伯崙": "伯崙", "伯伯": "伯伯", "为了": "爲了", "了了": "瞭了"})
+    rng = random.Random(3)
+    text = "".join(rng.choice(["希", "伯", "崙", "为", "了", "，", "a"]) for _ in range(BIG_SCAN + 7))
+    found = memory._matches(text)
+    assert isinstance(found, list) and found  # the NumPy path
+    assert found == list(memory.automaton.iter_long(text))

@@ -42,7 +42,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -356,6 +356,7 @@ class _Memory:
         for key in entries:
             self.automaton.add_word(key, len(key))
         self.automaton.make_automaton()
+        self.bigrams = all(len(key) == 2 for key in entries)
 
     @classmethod
     def learn(cls, text: str, spans: list[tuple[int, int]], script: str, foreign: str) -> _Memory | None:
@@ -397,10 +398,43 @@ class _Memory:
                     conflicts.add(key)
         return cls(entries) if entries else None
 
+    def _matches(self, segment: str) -> Iterable[tuple[int, int]]:
+        """``(last, length)`` of the leftmost non-overlapping matches, as ``iter_long``.
+
+        Every key is a bigram, so for a long text NumPy finds the positions
+        whose two characters can start and end a key, and a dict check and a
+        left-to-right pass keep the same matches as the automaton.
+        """
+        if len(segment) < BIG_SCAN or not self.bigrams:
+            return self.automaton.iter_long(segment)
+        import numpy as np
+
+        codes = _code_points(segment)
+        first_chars, second_chars = self._tables
+        candidates = np.flatnonzero(first_chars[codes[:-1]] & second_chars[codes[1:]]).tolist()
+        entries = self.entries
+        found: list[tuple[int, int]] = []
+        done = 0
+        for i in candidates:
+            if i >= done and segment[i : i + 2] in entries:
+                found.append((i + 1, 2))
+                done = i + 2
+        return found
+
+    @cached_property
+    def _tables(self) -> tuple[Any, Any]:
+        import numpy as np
+
+        first_chars = np.zeros(0x110000, dtype=bool)
+        second_chars = np.zeros(0x110000, dtype=bool)
+        first_chars[[ord(key[0]) for key in self.entries]] = True
+        second_chars[[ord(key[1]) for key in self.entries]] = True
+        return first_chars, second_chars
+
     def apply(self, segment: str, converted: str, start: int, mask: list[int]) -> str:
         parts: list[str] = []
         done = 0
-        for last, length in self.automaton.iter_long(segment):
+        for last, length in self._matches(segment):
             first = last + 1 - length
             if first < done:
                 continue
@@ -443,9 +477,21 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
         if n < _SMALL_TRIP:
             return source, [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]
         return source, np.flatnonzero(_code_points(again) != _code_points(written)).tolist()
-    risky, safe = tables
+    risky, watched, left, right, safe = tables
     codes = _code_points(written)
     hits = np.flatnonzero(risky[codes])
+    watch = np.flatnonzero(watched[codes]).tolist()
+    if watch:
+        # Characters that come back different only inside some phrase: flagged
+        # when a neighbour can be that phrase's (see :func:`_compute_trip_rules`).
+        flagged = [
+            i
+            for i in watch
+            if (i > 0 and written[i - 1] in left.get(written[i], ""))
+            or (i + 1 < n and written[i + 1] in right.get(written[i], ""))
+        ]
+        if flagged:
+            hits = np.union1d(hits, np.array(flagged, dtype=hits.dtype))
     if not len(hits):
         return written, []
     # Each risky character's piece: from after the safe character before it to
@@ -493,37 +539,42 @@ def _code_points(text: str) -> Any:
 
 
 @cache
-def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any]:
+def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any, dict[str, str], dict[str, str], Any]:
     """Code point tables for the round trip ``inverse`` then ``forward``:
 
-    - *risky*: a character that may come back different, whatever its
-      neighbours (some key of some step maps it, as key or in a phrase, to a
-      character the next steps may turn into another one than itself; or a
-      key that changes the length holds it);
+    - *risky*: a character that may come back different whatever its
+      neighbours (see :func:`_compute_trip_rules`);
+    - *watched*, with *left* and *right*: a character that may come back
+      different only when its left neighbour is one of ``left[ch]`` or its
+      right one one of ``right[ch]``;
     - *safe*: a character no key of either config holds (so no match covers
       it) and that is not Han (so no bigram holds it).
 
-    A stretch of text without a risky character comes back unchanged.
+    Elsewhere the round trip gives the text back unchanged.
     """
     import numpy as np
 
-    risky, held = _trip_chars(inverse, forward)
+    risky, held, left, right = _trip_chars(inverse, forward)
     risky_table = np.zeros(0x110000, dtype=bool)
     risky_table[[ord(ch) for ch in risky]] = True
+    watched = np.zeros(0x110000, dtype=bool)
+    watched[[ord(ch) for ch in (*left, *right)]] = True
     safe = np.ones(0x110000, dtype=bool)
     safe[[ord(ch) for ch in held]] = False
     for lo, hi in ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
         safe[lo : hi + 1] = False
-    return risky_table, safe
+    return risky_table, watched, left, right, safe
 
 
-_TRIP_VERSION = "1"
+_TRIP_VERSION = "2"
+
+_TripChars = tuple[str, str, dict[str, str], dict[str, str]]
 
 
-def _trip_chars(inverse: str, forward: str) -> tuple[str, str]:
-    """The risky characters and the characters some key holds, cached on disk
-    beside the compiled converters (reading the configs' dictionaries costs
-    ~0.2 s and ~40 MB that a process converting text never needs again)."""
+def _trip_chars(inverse: str, forward: str) -> _TripChars:
+    """The tables of :func:`_trip_tables` as characters, cached on disk beside
+    the compiled converters (reading the configs' dictionaries costs ~0.4 s
+    and ~40 MB that a process converting text never needs again)."""
     import json
     import os
 
@@ -531,29 +582,60 @@ def _trip_chars(inverse: str, forward: str) -> tuple[str, str]:
 
     path = cache_dir() / f"trip-{inverse}-{forward}-{dicts.data_version()}-{_TRIP_VERSION}.json"
     try:
-        risky, held = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(risky, str) and isinstance(held, str):
-            return risky, held
+        risky, held, left, right = json.loads(path.read_text(encoding="utf-8"))
+        if (
+            isinstance(risky, str)
+            and isinstance(held, str)
+            and isinstance(left, dict)
+            and isinstance(right, dict)
+        ):
+            return risky, held, left, right
     except (OSError, ValueError):
         pass
-    risky, held = _compute_trip_chars(inverse, forward)
+    chars = _compute_trip_chars(inverse, forward)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps([risky, held]), encoding="utf-8")
+        temporary.write_text(json.dumps(chars), encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
         pass
-    return risky, held
+    return chars
 
 
-def _compute_trip_chars(inverse: str, forward: str) -> tuple[str, str]:
+def _config_tables(name: str) -> list[Any]:
+    spec = load_config(name)
+    segmentation = [spec.segmentation] if spec.segmentation is not None else []
+    return [*spec.normalization, *segmentation, *spec.chain]
+
+
+def _compute_trip_chars(inverse: str, forward: str) -> _TripChars:
+    held: set[str] = set()
+    for name in (inverse, forward):
+        for table in _config_tables(name):
+            for key in table:
+                held.update(key)
+    rules = _compute_trip_rules(inverse, forward)
+    if rules is None:
+        return _compute_trip_images(inverse, forward), "".join(sorted(held)), {}, {}
+    risky, left, right = rules
+    return (
+        "".join(sorted(risky)),
+        "".join(sorted(held)),
+        {ch: "".join(sorted(chars)) for ch, chars in sorted(left.items())},
+        {ch: "".join(sorted(chars)) for ch, chars in sorted(right.items())},
+    )
+
+
+def _compute_trip_images(inverse: str, forward: str) -> str:
+    """Characters that may come back different whatever their neighbours, for any
+    pair of configs: every form some step may give a character, as key or inside
+    a phrase, is followed through the next steps; a key changing the length
+    makes every character it holds risky."""
     steps: list[tuple[dict[str, str], dict[str, set[str]], set[str]]] = []
     held: set[str] = set()
     for name in (inverse, forward):
-        spec = load_config(name)
-        segmentation = [spec.segmentation] if spec.segmentation is not None else []
-        for table in [*spec.normalization, *segmentation, *spec.chain]:
+        for table in _config_tables(name):
             single: dict[str, str] = {}
             inside: dict[str, set[str]] = {}
             resizing: set[str] = set()
@@ -583,7 +665,123 @@ def _compute_trip_chars(inverse: str, forward: str) -> tuple[str, str]:
             images = following
         if images != {ch}:
             risky.append(ch)
-    return "".join(sorted(risky)), "".join(sorted(held))
+    return "".join(sorted(risky))
+
+
+def _simple_config(name: str) -> tuple[list[Any], dict[str, str], list[tuple[str, str]]] | None:
+    """A config as character maps (its normalization), then one dictionary of
+    single characters and same-length phrases; ``None`` for any other shape."""
+    spec = load_config(name)
+    if spec.segmentation is not None or len(spec.chain) != 1:
+        return None
+    maps = list(spec.normalization)
+    if any(len(k) != 1 or len(v) != 1 for table in maps for k, v in table.items()):
+        return None
+    chain = spec.chain[0]
+    if any(len(k) != len(v) for k, v in chain.items()):
+        return None
+    single = {k: v for k, v in chain.items() if len(k) == 1}
+    return maps, single, [(k, v) for k, v in chain.items() if len(k) > 1]
+
+
+def _compute_trip_rules(
+    inverse: str, forward: str
+) -> tuple[set[str], dict[str, set[str]], dict[str, set[str]]] | None:
+    """When and where a character ``x`` of the text may not come back from the round trip.
+
+    Both configs must be character maps and one dictionary (s2t, t2s). At a
+    position holding ``x``, the inverse gives ``x`` its single-character form
+    unless a phrase P1 covers the position, and the forward config likewise
+    unless a phrase P2 covers it in the inverse's output. Then:
+
+    - with neither phrase, ``x`` comes back as its single-character round
+      trip: ``x`` is *risky* when that is not ``x``;
+    - a phrase covers at least one neighbour of the position, so a phrase
+      that would bring ``x`` back different can only be there when that
+      neighbour is one of the characters that can become the phrase's one
+      there: those characters go into ``left[x]`` (the phrase covers the left
+      neighbour) or ``right[x]``.
+
+    Returns ``(risky, left, right)``, or ``None`` for other configs.
+    """
+    parts_i, parts_f = _simple_config(inverse), _simple_config(forward)
+    if parts_i is None or parts_f is None:
+        return None
+    maps_i, single_i, phrases_i = parts_i
+    maps_f, single_f, phrases_f = parts_f
+
+    def norm_i(ch: str) -> str:
+        for table in maps_i:
+            ch = table.get(ch, ch)
+        return ch
+
+    def norm_f(ch: str) -> str:
+        for table in maps_f:
+            ch = table.get(ch, ch)
+        return ch
+
+    # Every character some table or key holds; any other one maps to itself all the way.
+    chars = set(single_i) | set(single_f)
+    for table in (*maps_i, *maps_f):
+        chars.update(table)
+        chars.update(table.values())
+    for key, _ in (*phrases_i, *phrases_f):
+        chars.update(key)
+    inside_i: dict[str, set[str]] = {}  # inverse's input char -> its forms inside phrases
+    by_char_i: dict[str, list[tuple[str, str, int]]] = {}
+    for key, value in phrases_i:
+        for t, (k, v) in enumerate(zip(key, value, strict=True)):
+            inside_i.setdefault(k, set()).add(v)
+            by_char_i.setdefault(k, []).append((key, value, t))
+    by_char_f: dict[str, list[tuple[str, str, int]]] = {}
+    for key, value in phrases_f:
+        for t, k in enumerate(key):
+            by_char_f.setdefault(k, []).append((key, value, t))
+    # The forms a character may have when the forward config's phrases are matched.
+    middle: dict[str, set[str]] = {}
+    for x in chars:
+        a = norm_i(x)
+        middle[x] = {norm_f(b) for b in {single_i.get(a, a)} | inside_i.get(a, set())}
+    becomes_middle: dict[str, set[str]] = {}
+    for x, forms in middle.items():
+        for form in forms:
+            becomes_middle.setdefault(form, set()).add(x)
+    becomes_input: dict[str, set[str]] = {}
+    for x in chars:
+        becomes_input.setdefault(norm_i(x), set()).add(x)
+
+    def before_middle(ch: str) -> set[str]:
+        found = set(becomes_middle.get(ch, ()))
+        return found | {ch} if ch not in chars else found
+
+    def before_input(ch: str) -> set[str]:
+        found = set(becomes_input.get(ch, ()))
+        return found | {ch} if ch not in chars else found
+
+    risky: set[str] = set()
+    left: dict[str, set[str]] = {}
+    right: dict[str, set[str]] = {}
+    for x in chars:
+        a = norm_i(x)
+        c = norm_f(single_i.get(a, a))
+        if single_f.get(c, c) != x:
+            risky.add(x)
+            continue
+        for key, value, t in by_char_i.get(a, ()):
+            c = norm_f(value[t])
+            if single_f.get(c, c) != x:
+                if t > 0:
+                    left.setdefault(x, set()).update(before_input(key[t - 1]))
+                else:
+                    right.setdefault(x, set()).update(before_input(key[1]))
+        for form in middle[x]:
+            for key, value, t in by_char_f.get(form, ()):
+                if value[t] != x:
+                    if t > 0:
+                        left.setdefault(x, set()).update(before_middle(key[t - 1]))
+                    else:
+                        right.setdefault(x, set()).update(before_middle(key[1]))
+    return risky, left, right
 
 
 def _is_han(ch: str) -> bool:
