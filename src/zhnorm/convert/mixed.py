@@ -466,9 +466,12 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
     import numpy as np
 
     n = len(written)
-    tables = None
-    if n >= _SMALL_TRIP and "\x00" not in written and not _SPECIAL.search(written):
+    tables = codes = None
+    if n >= _SMALL_TRIP:
         tables = _trip_tables(inverse, forward)
+        codes = _code_points(written)
+        if tables[-1][codes].any():
+            tables = None  # a NUL, an IDS operator, a noncharacter or placeholder: the engine's exact path
     if tables is None:
         source = converter(inverse).convert(written)
         again = converter(forward).convert(source)
@@ -477,8 +480,8 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
         if n < _SMALL_TRIP:
             return source, [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]
         return source, np.flatnonzero(_code_points(again) != _code_points(written)).tolist()
-    risky, watched, left, right, safe = tables
-    codes = _code_points(written)
+    risky, watched, left, right, safe, _special = tables
+    assert codes is not None
     hits = np.flatnonzero(risky[codes])
     watch = np.flatnonzero(watched[codes]).tolist()
     if watch:
@@ -487,8 +490,8 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
         flagged = [
             i
             for i in watch
-            if (i > 0 and written[i - 1] in left.get(written[i], ""))
-            or (i + 1 < n and written[i + 1] in right.get(written[i], ""))
+            if (i > 0 and written[i - 1] in left.get(written[i], _NONE))
+            or (i + 1 < n and written[i + 1] in right.get(written[i], _NONE))
         ]
         if flagged:
             hits = np.union1d(hits, np.array(flagged, dtype=hits.dtype))
@@ -529,7 +532,7 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
     return "".join(parts), differing
 
 
-_SPECIAL = re.compile("[\u2ff0-\u2fff\ufdd0\U00100000-\U0010ffff]")
+_NONE: frozenset[str] = frozenset()
 
 
 def _code_points(text: str) -> Any:
@@ -539,7 +542,9 @@ def _code_points(text: str) -> Any:
 
 
 @cache
-def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any, dict[str, str], dict[str, str], Any]:
+def _trip_tables(
+    inverse: str, forward: str
+) -> tuple[Any, Any, dict[str, frozenset[str]], dict[str, frozenset[str]], Any, Any]:
     """Code point tables for the round trip ``inverse`` then ``forward``:
 
     - *risky*: a character that may come back different whatever its
@@ -548,7 +553,9 @@ def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any, dict[str, str], 
       different only when its left neighbour is one of ``left[ch]`` or its
       right one one of ``right[ch]``;
     - *safe*: a character no key of either config holds (so no match covers
-      it) and that is not Han (so no bigram holds it).
+      it) and that is not Han (so no bigram holds it);
+    - *special*: a character that sends a text to the engine's exact path
+      (NUL, IDS operators, U+FDD0, the placeholders), where it is converted whole.
 
     Elsewhere the round trip gives the text back unchanged.
     """
@@ -563,7 +570,18 @@ def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any, dict[str, str], 
     safe[[ord(ch) for ch in held]] = False
     for lo, hi in ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
         safe[lo : hi + 1] = False
-    return risky_table, watched, left, right, safe
+    special = np.zeros(0x110000, dtype=bool)
+    special[[0, 0xFDD0]] = True
+    special[0x2FF0:0x3000] = True
+    special[0x100000:] = True
+    return (
+        risky_table,
+        watched,
+        {ch: frozenset(chars) for ch, chars in left.items()},
+        {ch: frozenset(chars) for ch, chars in right.items()},
+        safe,
+        special,
+    )
 
 
 _TRIP_VERSION = "2"
