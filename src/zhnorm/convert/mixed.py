@@ -980,10 +980,18 @@ def _pieces(text: str, config: Normalizer) -> list[_Piece]:
     batch = (
         _convert_groups(text, [(a, b) for a, b, foreign in groups if foreign], plan) if user is None else {}
     )
+    natives: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    if plan.native is not None and user is None:
+        # One engine pass for all the runs already in the target script (the
+        # engine's batch keeps each text's conversion as if converted alone).
+        spans = [(a, b) for a, b, foreign in groups if not foreign]
+        if len(spans) > 1:
+            converted = converter(plan.native).convert_batch([text[a:b] for a, b in spans])
+            natives = {a: (c, []) for (a, _), c in zip(spans, converted, strict=True)}
     for start, end, foreign in groups:
         if not foreign:
             if plan.native is not None:
-                _run_config(text, start, end, plan.native, user, out)
+                _run_config(text, start, end, plan.native, user, out, converted_already=natives.get(start))
             continue
         _run_config(
             text,
