@@ -315,11 +315,11 @@ def test_memory_matches_long_texts_as_its_automaton_does() -> None:
     import random
 
     from zhnorm.convert import mixed
-    from zhnorm.script import BIG_SCAN
 
     memory = mixed._Memory({"希伯": "希伯", "伯崙": "伯崙", "伯伯": "伯伯", "为了": "爲了", "了了": "瞭了"})
     rng = random.Random(3)
-    text = "".join(rng.choice(["希", "伯", "崙", "为", "了", "，", "a"]) for _ in range(BIG_SCAN + 7))
+    alphabet = ["希", "伯", "崙", "为", "了", "，", "a"]
+    text = "".join(rng.choice(alphabet) for _ in range(mixed._BIGRAM_SCAN + 7))
     found = memory._matches(text)
     assert isinstance(found, list) and found  # the NumPy path
     assert found == list(memory.automaton.iter_long(text))

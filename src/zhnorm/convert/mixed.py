@@ -338,6 +338,11 @@ def _run_config(
         out.append((start + done, end, converted[done:], name, ""))
 
 
+#: Runs at least this long look for the page's bigrams with NumPy (the automaton's
+#: ``iter_long`` reads ~6 M characters/s).
+_BIGRAM_SCAN = 1 << 10
+
+
 class _Memory:
     """How this page writes words in the target script, learnt from its target-script runs.
 
@@ -405,7 +410,7 @@ class _Memory:
         whose two characters can start and end a key, and a dict check and a
         left-to-right pass keep the same matches as the automaton.
         """
-        if len(segment) < BIG_SCAN or not self.bigrams:
+        if len(segment) < _BIGRAM_SCAN or not self.bigrams:
             return self.automaton.iter_long(segment)
         import numpy as np
 
