@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/score_script.py            # accuracy table + speed table
     .venv/bin/python benchmarks/score_script.py --no-speed # accuracy only
     .venv/bin/python benchmarks/score_script.py --show 20  # also print 20 zhnorm errors per direction
+    .venv/bin/python benchmarks/score_script.py --corpus-only  # the mixed corpus, whole and in 1 MB chunks
 
 Data (``../shared``, beside the project root):
 
@@ -19,7 +20,9 @@ Data (``../shared``, beside the project root):
 - ``bench/corpus_unique_lines.txt``: lines split by script (only Simplified-only
   characters / only Traditional-only ones) for the speed table, in MB/s of UTF-8
   input, best of ``--repeat`` runs, each text converted as one string and then
-  line by line (one call per line, as for JSONL records).
+  line by line (one call per line, as for JSONL records); then the corpus as it
+  is (both scripts mixed) in one call and in ~1 MB chunks cut at line ends, as
+  the CLI feeds them (``--corpus-only``: that table alone).
 """
 
 from __future__ import annotations
@@ -221,20 +224,55 @@ def speed(repeat: int, size_mb: float) -> None:
         print(f"{'(engine tw2s on the Traditional text)':36} {'':8} {tw2s:8.1f}")
 
 
+def chunks(text: str, size: int = 1 << 20) -> list[str]:
+    """``text`` cut after the first line end past ``size`` bytes of UTF-8 (as the CLI reads it)."""
+    data = text.encode("utf-8")
+    out: list[str] = []
+    start = 0
+    while start < len(data):
+        cut = data.find(b"\n", start + size) + 1 or len(data)
+        out.append(data[start:cut].decode("utf-8"))
+        start = cut
+    return out
+
+
+def corpus_speed(repeat: int) -> None:
+    """convert_foreign on the mixed corpus as it is: one call, and one call per ~1 MB chunk."""
+    text = (SHARED / "bench" / "corpus_unique_lines.txt").read_text(encoding="utf-8")
+    parts = chunks(text)
+    size = len(text.encode("utf-8")) / 1e6
+    print(f"\nmixed corpus: {size:.1f} MB, {len(parts)} chunks of ~1 MB cut at line ends; best of {repeat}")
+    header = f"{'to':6} {'whole text':>11} {'1 MB chunks':>12}"
+    print(header)
+    print("-" * len(header))
+    for to in ("hans", "hant", "tw"):
+        config = Normalizer(to=to, only=("convert",))
+        for part in parts:  # warm the converters (their large-text path starts after 1 M characters)
+            convert_foreign(part, config)
+        whole = best(lambda t, c=config: convert_foreign(t, c), text, repeat)
+        chunked = best(lambda _t, c=config: [convert_foreign(p, c) for p in parts], text, repeat)
+        print(f"{to:6} {whole:8.1f} MB/s {chunked:8.1f} MB/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--corpus-only", action="store_true", help="only the mixed corpus timings")
     parser.add_argument("--show", type=int, default=0, help="print this many zhnorm errors per direction")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--size", type=float, default=0, help="repeat the speed texts to about this many MB")
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit(f"{SHARED} not found")
+    if args.corpus_only:
+        corpus_speed(args.repeat)
+        return
     if not args.speed_only:
         accuracy(args.show)
     if not args.no_speed:
         speed(args.repeat, args.size)
+        corpus_speed(args.repeat)
 
 
 if __name__ == "__main__":
