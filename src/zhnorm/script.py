@@ -553,6 +553,9 @@ def _clause_starts(codes: Any) -> Any:
 
 _KIND_CODES = ("", FOREIGN, NATIVE, MIXED)
 
+#: Texts at least this long are cut into segments with NumPy.
+_BIG_SEGMENTS = 1 << 12
+
 
 def _segments_big(text: str, script: str) -> list[tuple[int, int, str]]:
     """The clause-by-clause part of :func:`segments`, vectorised with NumPy for long texts.
@@ -648,7 +651,7 @@ def segments(text: str, script: str) -> list[tuple[int, int, str]]:
         return [(0, n, NATIVE)]
     if find_unique(text, script) < 0:
         return [(0, n, FOREIGN)]
-    if n >= BIG_SCAN:
+    if n >= _BIG_SEGMENTS:
         return _segments_big(text, script)
     return _segments_loop(text, script)
 
