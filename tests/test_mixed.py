@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
-
-os.environ.setdefault("ZHNORM_CACHE_DIR", tempfile.mkdtemp(prefix="zhnorm-test-cache-"))
 
 import pytest
 from hypothesis import given, settings
