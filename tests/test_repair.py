@@ -293,3 +293,28 @@ def test_han_text_is_not_traded_for_lost_marks() -> None:
     # were "repaired" into U+FFFD marks and an invented digit, with no Chinese recovered.
     line = "h砭囷(瓘砭\U0002f9d4(h(("  # U+2F9D4: a compatibility ideograph, as GB18030 decoded it
     assert apply(line, CONFIG) == line
+
+
+def test_a_long_line_is_repaired_everywhere_in_bounded_stretches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Repaired stretch by stretch (cut after clause ends): whole, a 4 MB line took minutes,
+    # since the span search grows faster than the text it searches.
+    from zhnorm.repair import _engine
+
+    searched: list[int] = []
+    stretch = _engine._repair_stretch
+
+    def recorded(text: str, shortcuts: bool) -> tuple[str, list]:
+        searched.append(len(text))
+        return stretch(text, shortcuts)
+
+    monkeypatch.setattr(_engine, "_repair_stretch", recorded)
+    line = "".join(f"这是第{i}句，ä¸­æ–‡的内容。" for i in range(3000))
+    fixed, changes = explain(line, CONFIG)
+    assert max(searched) <= 4 * _engine.LONG_LINE and sum(searched) == len(line)
+    assert fixed == "".join(f"这是第{i}句，中文的内容。" for i in range(3000))
+    assert len(changes) == 3000
+    rebuilt, last = [], 0
+    for change in changes:
+        rebuilt.append(line[last:change.start] + change.after)
+        last = change.end
+    assert "".join(rebuilt) + line[last:] == fixed

@@ -170,7 +170,7 @@ def test_any_code_points_including_lone_surrogates(text: str, to: str) -> None:
 
 
 def test_a_huge_line() -> None:
-    line = "ä¸­æ–‡與简体混排，續(xù)寫:測試," * 150_000  # one line of about 4 MB
+    line = "ä¸­æ–‡與简体混排，續(xù)寫:測試," * 40_000  # one line of about 1.2 MB
     out = zhnorm.normalize(line)
     assert "\n" not in out and "ä" not in out and "(xù)" not in out
     assert zhnorm.normalize(out) == out

@@ -429,8 +429,54 @@ def _ftfy(line: str) -> list[Edit]:
     return [Edit(start, end_l, line[start:end_l], fixed[start:end_f], "ftfy", detail)]
 
 
+#: A line longer than this is repaired a stretch at a time, cut after Chinese
+#: clause ends: the span search grows faster than the line (a 4 MB line of
+#: mojibake took minutes whole), and mojibake never runs across a real "，".
+LONG_LINE = 1024
+_CLAUSE_END = re.compile("[，。！？；]")
+
+
 def repair_line(line: str, *, shortcuts: bool = True) -> tuple[str, list[Edit]]:
     """Repair one line; the edits are in the line's coordinates.
+
+    A long line is cut after clause ends into stretches of about
+    :data:`LONG_LINE` characters, each repaired on its own.
+    """
+    if len(line) <= LONG_LINE:
+        return _repair_stretch(line, shortcuts)
+    out: list[str] = []
+    edits: list[Edit] = []
+    start = 0
+    while start < len(line):
+        end = _stretch_end(line, start)
+        stretch = line[start:end]
+        fixed, stretch_edits = _repair_stretch(stretch, shortcuts)
+        out.append(fixed)
+        edits.extend(
+            Edit(e.start + start, e.end + start, e.before, e.after, e.kind, e.detail) for e in stretch_edits
+        )
+        start = end
+    return "".join(out), edits
+
+
+def _stretch_end(line: str, start: int) -> int:
+    """Where the stretch from ``start`` ends: after a clause end past half of
+    :data:`LONG_LINE`; without one within four times it, at the last space
+    there, or there (so that no stretch is ever longer)."""
+    limit = start + 4 * LONG_LINE
+    if limit >= len(line):
+        limit = len(line)
+    cut = _CLAUSE_END.search(line, start + LONG_LINE // 2, limit)
+    if cut is not None:
+        return cut.end()
+    if limit == len(line):
+        return limit
+    space = line.rfind(" ", start + 1, limit)
+    return space + 1 if space > start else limit
+
+
+def _repair_stretch(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
+    """Repair a line or a stretch of one, in passes until it stops changing.
 
     Passes repeat until the line no longer changes, so that repairing the
     output again changes nothing (a pass narrows its searches as it goes, and
