@@ -493,6 +493,8 @@ def _repair_stretch(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
             break
         tracked = _compose(tracked, edits)
         line = fixed
+        if shortcuts and SUSPICIOUS.search(line) is None:
+            break  # no evidence left: another pass cannot change it (the gate is sound)
     return line, _to_original(tracked)
 
 
