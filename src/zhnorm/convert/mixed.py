@@ -99,6 +99,15 @@ class _Plan:
     everything: bool
 
 
+def _automaton(keys: Iterable[str]) -> ahocorasick.Automaton:
+    """An Aho-Corasick automaton over ``keys``; each match's value is its length."""
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, len(key))
+    automaton.make_automaton()
+    return automaton
+
+
 @cache
 def _plan(to: str, opencc: str | None, convert_all: bool) -> _Plan:
     if opencc:
@@ -160,11 +169,7 @@ def _known_phrases(name: str, script: str) -> ahocorasick.Automaton | None:
                 forms.add(regional)
     if not forms:
         return None
-    automaton = ahocorasick.Automaton()
-    for form in forms:
-        automaton.add_word(form, len(form))
-    automaton.make_automaton()
-    return automaton
+    return _automaton(forms)
 
 
 # --------------------------------------------------------------------------
@@ -203,11 +208,7 @@ def _user_layer(paths: tuple[str, ...], protect: tuple[str, ...]) -> _UserLayer 
             entries.setdefault(key, (value, path))
     if not entries:
         return None
-    automaton = ahocorasick.Automaton()
-    for key in entries:
-        automaton.add_word(key, len(key))
-    automaton.make_automaton()
-    return _UserLayer(automaton, entries)
+    return _UserLayer(_automaton(entries), entries)
 
 
 def validate_mixed(config: Normalizer) -> None:
@@ -357,10 +358,7 @@ class _Memory:
 
     def __init__(self, entries: dict[str, str]) -> None:
         self.entries = entries
-        self.automaton = ahocorasick.Automaton()
-        for key in entries:
-            self.automaton.add_word(key, len(key))
-        self.automaton.make_automaton()
+        self.automaton = _automaton(entries)
         self.bigrams = all(len(key) == 2 for key in entries)
 
     @classmethod
