@@ -15,14 +15,22 @@ The patterns are built from the codec tables and the frequency model by
 ``scripts/build_repair_data.py`` stores them in ``data/gate.json`` and this
 module only compiles the gate from there: clean text never loads the model.
 A test checks that the stored patterns are what :func:`build` gives.
+
+Compiling the gate takes about 25 ms (it lists some 12,000 characters), which
+a one-line run should not pay. The gate starts with one character class, the
+union of the patterns' first characters (also stored), so a text holding none
+of those characters cannot match: :data:`SUSPICIOUS` answers such short texts
+with a set test and compiles the regular expression only when a text could
+match, or once enough text has been seen for the compilation to pay.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 #: Han characters at most this cost (half bits) are too common to be evidence.
 COMMON_COST = 34
@@ -156,22 +164,69 @@ def build() -> dict[str, object]:
         gate_first |= chars
         conds.append(f"(?<=[{_class(chars)}]){cond}")
     return {
+        "first": "".join(sorted(gate_first)),
         "gate": f"[{_class(gate_first)}](?:{'|'.join(conds)})",
         "evidence": {f"{w}>{r}": f"[{_class(first)}]{cond}" for (w, r), (first, cond) in _RULES.items()},
     }
 
 
 def _stored() -> dict[str, object]:
+    path = Path(__file__).with_name("data") / "gate.json"
     try:
-        text = resources.files(__package__).joinpath("data", "gate.json").read_text(encoding="utf-8")
-    except FileNotFoundError:  # being rebuilt by scripts/build_repair_data.py
-        return build()
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:  # being rebuilt by scripts/build_repair_data.py, or not a plain file
+        from importlib import resources
+
+        try:
+            text = resources.files(__package__).joinpath("data", "gate.json").read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return build()
     return json.loads(text)
+
+
+#: Texts up to this many characters are first tested for a first character of the gate.
+PRECHECK_MAX = 4096
+#: ... and the regular expression is compiled anyway once the tests have seen this much text.
+PRECHECK_BUDGET = 1 << 18
+
+
+class LazyGate:
+    """A compiled pattern ``[first](?:...)`` that is compiled only when it could match.
+
+    ``search`` returns what ``re.compile(pattern).search`` returns. Before the
+    pattern is compiled, a short text without any character of ``first`` gets
+    ``None`` at once: every match of the pattern starts with such a character.
+    Once compiled, ``search`` is the compiled pattern's own method.
+    """
+
+    def __init__(self, pattern: str, first: str) -> None:
+        self.pattern = pattern
+        self._first = frozenset(first)
+        self._compiled: re.Pattern[str] | None = None
+        self._budget = PRECHECK_BUDGET
+
+    def compiled(self) -> re.Pattern[str]:
+        """The compiled pattern (compiled now if it was not yet)."""
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+            self.search = self._compiled.search  # type: ignore[method-assign]
+        return self._compiled
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """Like :meth:`re.Pattern.search`."""
+        if self._compiled is None:
+            start, stop = max(pos, 0), min(endpos, len(string))
+            size = stop - start
+            if size <= PRECHECK_MAX and size < self._budget:
+                self._budget -= max(size, 0)
+                if size <= 0 or self._first.isdisjoint(string[start:stop]):
+                    return None
+        return self.compiled().search(string, pos, endpos)
 
 
 _STORED = _stored()
 #: The gate: a line that does not match is returned as it is.
-SUSPICIOUS = re.compile(_STORED["gate"])
+SUSPICIOUS = LazyGate(_STORED["gate"], _STORED["first"])
 
 
 @cache
