@@ -9,6 +9,7 @@ right one, and its bytes decode strictly. Units that touch form a *chain*.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import re
 from dataclasses import dataclass
@@ -24,7 +25,15 @@ for _b in range(0x80, 0xA0):
         _LATIN.setdefault(bytes([_b]).decode("cp1252"), _b)
 
 
-_LATIN_TRANS = {ord(ch): b for ch, b in _LATIN.items() if ord(ch) != b}
+_LATIN_MAP = {ord(ch): b for ch, b in _LATIN.items()}
+
+
+def latin_bytes(text: str) -> bytes:
+    """``text`` encoded back to the bytes the latin-1/cp1252 reading gave it
+    (``UnicodeEncodeError`` for a character that reading cannot give)."""
+    return codecs.charmap_encode(text, "strict", _LATIN_MAP)[0]
+
+
 #: A run of characters the latin-1/cp1252 reading can give, with at least
 #: one beyond ASCII (ASCII-only stretches need no decoding).
 _LATIN_CLASS = "".join(re.escape(c) for c in sorted(_LATIN))
@@ -35,7 +44,7 @@ _LATIN_RUN = re.compile(f"[{_LATIN_CLASS}]*[{_HIGH_CLASS}][{_LATIN_CLASS}]*")
 
 def _decode_run(text: str, right: str) -> str | None:
     try:
-        return text.translate(_LATIN_TRANS).encode("latin-1").decode(right)
+        return latin_bytes(text).decode(right)
     except UnicodeError:
         return None
 
@@ -69,16 +78,27 @@ def latin_runs(line: str, pair: Pair) -> list[tuple[int, int, str]] | None:
     return out
 
 
+@lru_cache(maxsize=32)
+def _encoded(line: str, wrong: str) -> bytes | None:
+    """``line`` encoded back with the wrong codec (``None`` if it cannot be):
+    several pairs share a wrong codec, so a line is encoded once for them."""
+    try:
+        if wrong == "latin":
+            return latin_bytes(line)
+        return line.encode(wrong)
+    except UnicodeError:
+        return None
+
+
 def whole(line: str, pair: Pair) -> str | None:
     """The whole line decoded under ``pair``, if it decodes strictly and
     passes the unit checks (the fast path for lines damaged from end to end)."""
+    data = _encoded(line, pair.wrong)
+    if data is None:
+        return None
     try:
-        if pair.wrong == "latin":
-            data = line.translate(_LATIN_TRANS).encode("latin-1")
-        else:
-            data = line.encode(pair.wrong)
         if pair.right == "utf-8+latin":  # double: UTF-8 bytes of cp1252 mojibake
-            data = data.decode("utf-8").translate(_LATIN_TRANS).encode("latin-1")
+            data = latin_bytes(data.decode("utf-8"))
             out = data.decode("utf-8")
         else:
             out = data.decode(pair.right)
@@ -114,7 +134,7 @@ def whole_lossy(line: str, pair: Pair) -> str | None:
         return None
     try:
         if pair.wrong == "latin":
-            parts = [p.translate(_LATIN_TRANS).encode("latin-1") for p in line.split("\ufffd")]
+            parts = [latin_bytes(p) for p in line.split("\ufffd")]
         else:
             parts = [p.encode(pair.wrong) for p in line.split("\ufffd")]
         if pair.wrong == "gb18030" and pair.right == "utf-8" and b"\xef\xbf\xbd" in b"".join(parts):
@@ -135,8 +155,10 @@ def whole_lossy(line: str, pair: Pair) -> str | None:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Pair:
+    """One of :data:`PAIRS` (compared and hashed by identity: sets of pairs are hot)."""
+
     wrong: str  # codec that produced the mojibake ("latin" = latin-1 ∪ cp1252)
     right: str  # codec the bytes were really in
     name: str  # short name of the right codec for the kind

@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ftfy
 
@@ -57,6 +58,25 @@ MAX_ROUNDS = 3
 MAX_PASSES = 3
 #: A lossy whole-line decoding that gains this much needs no span search.
 SURE_GAIN = 200
+
+
+#: Each pair's evidence pattern.
+_EVIDENCE: dict[Pair, re.Pattern[str]] = {p: evidence_patterns()[(p.wrong, p.right)] for p in PAIRS}
+
+
+@lru_cache(maxsize=32)
+def _active(line: str) -> frozenset[Pair]:
+    """The pairs whose evidence is in ``line`` (pairs that share a pattern search once)."""
+    found: dict[str, bool] = {}
+    active = []
+    for pair in PAIRS:
+        pattern = _EVIDENCE[pair]
+        hit = found.get(pattern.pattern)
+        if hit is None:
+            hit = found[pattern.pattern] = pattern.search(line) is not None
+        if hit:
+            active.append(pair)
+    return frozenset(active)
 
 
 @dataclass
@@ -106,7 +126,7 @@ def _script_fits(line: str, us: list[tuple[int, int, str]], chosen: tuple[int, .
 
 def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     """The fast path: the whole line decoded at once, judged by the fast cost."""
-    if evidence_patterns()[(pair.wrong, pair.right)].search(line) is None:
+    if pair not in _active(line):
         return 0, []
     dec = whole(line, pair)
     if dec is None:
@@ -116,7 +136,7 @@ def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
 
 def _whole_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     """The whole line decoded with its lost bytes marked (see ``whole_lossy``)."""
-    if evidence_patterns()[(pair.wrong, pair.right)].search(line) is None:
+    if pair not in _active(line):
         return 0, []
     dec = whole_lossy(line, pair)
     if dec is None:
@@ -132,7 +152,7 @@ def _runs(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     runs = latin_runs(line, pair)
     if not runs:
         return 0, []
-    evidence = evidence_patterns()[(pair.wrong, pair.right)]
+    evidence = _EVIDENCE[pair]
     total, edits = 0, []
     for s, e, dec in runs:
         before = line[s:e]
@@ -252,9 +272,9 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     starting a run of decoded units costs ``RUN_PENALTY``, so a chain is
     decoded as a whole unless part of it really reads better as it was.
     """
-    evidence = evidence_patterns()[(pair.wrong, pair.right)]
-    if pair.right == "utf-8+latin" or evidence.search(line) is None:
+    if pair.right == "utf-8+latin" or pair not in _active(line):
         return 0, []
+    evidence = _EVIDENCE[pair]
     if pair.swap and sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN:
         # Quick reject: even character by character, swapping gains too little.
         return 0, []
@@ -365,6 +385,8 @@ def _entities(line: str) -> list[Edit]:
     such a numeric entity or at least three named ones: man pages and code
     quote a lone ``&amp;`` or ``&gt;`` on purpose.
     """
+    if "&" not in line:
+        return []  # every entity starts with one
     found = list(ENTITY.finditer(line))
     if not found:
         return []
@@ -515,8 +537,11 @@ def _repair_pass(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
             break  # sound: no pair has evidence, so no pair would change it
         best_gain, best_edits = 0, []
         # Only pairs whose evidence is in the line can change it.
-        active = [p for p in PAIRS if evidence_patterns()[(p.wrong, p.right)].search(line) is not None] \
-            if shortcuts else list(PAIRS)
+        if shortcuts:
+            in_line = _active(line)
+            active = [p for p in PAIRS if p in in_line]
+        else:
+            active = list(PAIRS)
         for search in searches:
             pairs = active
             if search is _whole_lossy:  # GBK/Big5 swaps last: they decode almost anything

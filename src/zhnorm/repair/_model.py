@@ -73,9 +73,12 @@ UNIGRAM: dict[str, int] = _load("unigram.txt")
 BIGRAM: dict[str, int] = _load("bigram.txt")
 
 
-@lru_cache(maxsize=65536)
 def info(ch: str) -> tuple[int, int, int]:
     """``(class, cost at the start of a run, cost after a letter of its class)``."""
+    return _INFO[ch]
+
+
+def _info(ch: str) -> tuple[int, int, int]:
     o = ord(ch)
     if o < 0x80:
         if ch.isalpha():
@@ -134,12 +137,27 @@ def info(ch: str) -> tuple[int, int, int]:
     return SYMBOL, 30, 30
 
 
+class _Info(dict):
+    """Character -> :func:`info`, memoised (a plain dict lookup once seen)."""
+
+    def __missing__(self, ch: str) -> tuple[int, int, int]:
+        value = self[ch] = _info(ch)
+        return value
+
+
+_INFO = _Info()
+
+
 def char_cost(ch: str, prev: str) -> int:
     """The cost of ``ch`` after ``prev`` ("" at the start)."""
-    cls, first, cont = info(ch)
+    cls, first, cont = _INFO[ch]
     if not prev:
         return first
-    pcls = info(prev)[0]
+    return _after(cls, first, cont, ch, _INFO[prev][0], prev)
+
+
+def _after(cls: int, first: int, cont: int, ch: str, pcls: int, prev: str) -> int:
+    """:func:`char_cost` of ``ch`` (its :func:`info` given) after ``prev`` of class ``pcls``."""
     if cls == SOUP:
         if pcls == SOUP:
             return cont
@@ -162,7 +180,7 @@ def char_cost(ch: str, prev: str) -> int:
 
 class _FirstCost(dict):
     def __missing__(self, ch: str) -> int:
-        value = self[ch] = info(ch)[1]
+        value = self[ch] = _INFO[ch][1]
         return value
 
 
@@ -173,23 +191,46 @@ _BONUS = {
 }
 
 
+#: Two characters in a row that may make a known bigram: a text without
+#: them has no bigram bonus to look up (mojibake rarely has any).
+_MAY_PAIR = re.compile(
+    "[" + "".join(re.escape(c) for c in sorted({a for a, _ in _BONUS})) + "]"
+    "[" + "".join(re.escape(c) for c in sorted({b for _, b in _BONUS})) + "]"
+)
+
+
 @lru_cache(maxsize=64)
 def fast_cost(text: str) -> int:
     """An approximation of :func:`cost` at C speed: every character at its
     start-of-run cost, less the bonus of known bigrams. Used to judge a whole
     line decoded at once, where the difference is large."""
     total = sum(map(_FIRST.__getitem__, text))
-    if len(text) > 1:
+    if len(text) > 1 and _MAY_PAIR.search(text) is not None:
         total -= sum(map(_BONUS.get, pairwise(text), repeat(0)))
     return total
 
 
 def cost(text: str, prev: str = "") -> int:
     """The cost of ``text`` after the character ``prev``."""
-    total = 0
-    for ch in text:
-        total += char_cost(ch, prev)
-        prev = ch
+    if not text:
+        return 0
+    table = _INFO
+    after = _after
+    it = iter(text)
+    if prev:
+        pcls = table[prev][0]
+        total = 0
+    else:
+        prev = next(it)
+        pcls, total, _ = table[prev]
+    for ch in it:
+        cls, first, cont = table[ch]
+        if cls == pcls == HAN:
+            bi = BIGRAM.get(prev + ch)
+            total += first + BACKOFF if bi is None else min(bi, first)
+        else:
+            total += after(cls, first, cont, ch, pcls, prev)
+        prev, pcls = ch, cls
     return total
 
 
