@@ -265,3 +265,79 @@ def test_report_counts_each_stage(tmp_path: Path) -> None:
     assert total["lossy_chars"] == 1
     assert total["script"]["hant"] == 2 and total["script"]["hans"] >= 3
     assert set(total["seconds"]) == {"repair", "glosses", "convert", "punct"}
+
+
+# The plainest command lines are parsed without Typer (start-up); they must mean what Typer makes of them.
+PLAIN = [[], ["--to", "hant"], ["--to=tw"], ["-q", "a.txt", "-", "--to", "hk"], ["--quiet", "x", "y"], ["-"]]
+NOT_PLAIN = [
+    ["--to"], ["--to", "-x"], ["--to", "hant", "--to", "tw"], ["--to=a", "--to=b"], ["-qj2"], ["--"],
+    ["--check"], ["-o", "out"], ["--version"], ["-h"], ["--t", "hant"], [""], ["-1"],
+]
+
+
+@pytest.mark.parametrize("args", PLAIN)
+def test_plain_command_lines_get_the_settings_typer_gives(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zhnorm import cli
+
+    monkeypatch.chdir(tmp_path)
+    seen: list[dict] = []
+    monkeypatch.setattr(cli, "_execute", lambda **settings: seen.append(settings) or 0)
+    assert runner.invoke(app, args).exit_code == 0
+    options = cli._plain_args(args)
+    assert options is not None
+    assert cli._run_plain(options) == 0
+    assert len(seen) == 2 and seen[0] == seen[1]
+
+
+@pytest.mark.parametrize("args", NOT_PLAIN)
+def test_other_command_lines_go_to_typer(args: list[str]) -> None:
+    from zhnorm import cli
+
+    assert cli._plain_args(args) is None
+
+
+def test_unreadable_path_goes_to_typer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhnorm import cli
+
+    locked = tmp_path / "locked.txt"
+    locked.write_text("简体", encoding="utf-8")
+    monkeypatch.setattr(os, "access", lambda path, mode: str(path) != str(locked))
+    assert cli._plain_args([str(tmp_path / "missing.txt")]) == {"paths": [tmp_path / "missing.txt"]}
+    assert cli._plain_args([str(locked)]) is None  # Click's Path type reports it
+
+
+def test_plain_run_does_not_import_typer() -> None:
+    probe = (
+        "import sys\n"
+        "sys.argv = ['zhnorm', '--to', 'hant']\n"
+        "from zhnorm.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "sys.stderr.write(f'{code} {\"typer\" in sys.modules} {\"click\" in sys.modules}')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], input="简体\n".encode(), capture_output=True, timeout=120
+    )
+    assert done.stdout.decode() == "簡體\n"
+    assert done.stderr.decode() == "0 False False"
+
+
+def test_plain_and_typer_runs_write_the_same(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("續(xù)寫ä¸­æ–‡,测试\n这是简体\n", encoding="utf-8")
+    plain = zhnorm("--to", "tw", str(page), "-", input="繁體中文\n".encode())
+    typer_run = zhnorm("--to", "tw", str(page), "-", "--errors", "strict", input="繁體中文\n".encode())
+    assert plain.returncode == typer_run.returncode == 0
+    assert plain.stdout == typer_run.stdout == "續寫中文，測試\n這是簡體\n繁體中文\n".encode()
+    bad, typer_bad = zhnorm("--to", "xx", input=b""), zhnorm("--to", "xx", "--errors", "strict", input=b"")
+    assert bad.returncode == typer_bad.returncode == 2
+    assert bad.stderr == typer_bad.stderr and bad.stderr.startswith(b"zhnorm: unknown target 'xx'")
+
+
+def test_explain_file_is_not_written_when_the_run_fails(tmp_path: Path) -> None:
+    explained = tmp_path / "explain.jsonl"
+    output = tmp_path / "missing" / "out.txt"
+    done = zhnorm("--explain", str(explained), "-o", str(output), input="简体".encode())
+    assert done.returncode == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -2,12 +2,18 @@
 
 Exit codes: 0 ok, 1 ``--check``/``--diff`` found changes, 2 usage or input error.
 Errors are one line on stderr naming the file (and the line for JSONL).
+
+Importing Typer (and Click) costs about 20 ms, a seventh of a one-line run, so
+:func:`main` parses the plainest command lines itself: nothing but ``--to``,
+``-q``/``--quiet`` and paths (see :func:`_plain_args`). Those run the same
+code with the same settings as through Typer, which parses everything else
+(and builds :data:`app` on first use).
 """
 
 from __future__ import annotations
 
 import codecs
-import difflib
+import errno
 import io
 import json
 import os
@@ -19,8 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
-import typer
-
 from zhnorm import __version__
 from zhnorm.decode import DecodeError
 from zhnorm.io import BinaryInputError, JsonlError, TextChunks, atomic_writer, iter_files
@@ -29,14 +33,8 @@ from zhnorm.pipeline import Normalizer
 from zhnorm.report import Stats
 
 if TYPE_CHECKING:
+    import typer
     from rich.progress import Progress
-
-app = typer.Typer(
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 EXIT_OK, EXIT_CHANGED, EXIT_ERROR = 0, 1, 2
 STDIN = Path("-")
@@ -46,8 +44,18 @@ class UsageError(Exception):
     """A bad combination of options: one line, exit 2."""
 
 
+class _Stop(Exception):
+    """Stop the run with this exit status (after the error was reported)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 def _version(value: bool) -> None:
     if value:
+        import typer
+
         typer.echo(f"zhnorm {__version__}")
         raise typer.Exit()
 
@@ -70,7 +78,6 @@ class Run:
     inspect: str | None = None  # "text" or "json": report scripts instead of normalizing
 
 
-@app.command()
 def normalize(
     paths: Annotated[
         list[Path] | None,
@@ -176,6 +183,47 @@ def normalize(
     Reads files, directories (--recursive) or stdin; writes UTF-8 to stdout,
     to --output, or back into the files (--in-place).
     """
+    settings = dict(locals())
+    del settings["version"]  # handled by its callback
+    import typer
+
+    raise typer.Exit(_execute(**settings))
+
+
+def _execute(
+    *,
+    paths: list[Path] | None,
+    to: str,
+    opencc: str | None,
+    only: list[str] | None,
+    skip: list[str] | None,
+    output: Path | None,
+    in_place: bool,
+    recursive: bool,
+    glob: str,
+    encoding: str,
+    errors: str,
+    check: bool,
+    diff: bool,
+    jsonl: bool,
+    fields: list[str] | None,
+    keep_going: bool,
+    fail_fast: bool,
+    jobs: int,
+    report: str | None,
+    explain: str | None,
+    quiet: bool,
+    convert_all: bool,
+    dicts: list[Path] | None,
+    protect: list[str] | None,
+    inspect: bool,
+    as_json: bool,
+    keep_glosses: bool,
+    punct: str,
+    strip_indent: bool,
+    keep_width: bool,
+) -> int:
+    """The command's work, with the values of its options; returns the exit status."""
     try:
         run = _prepare(
             to=to,
@@ -209,35 +257,38 @@ def normalize(
         )
     except (UsageError, ValueError) as exc:
         _error(str(exc))
-        raise typer.Exit(EXIT_ERROR) from None
+        return EXIT_ERROR
 
-    with ExitStack() as stack:
-        try:
-            if explain:
-                run.explain_out = stack.enter_context(_text_sink(explain))
-            if not quiet and sys.stderr.isatty():
-                run.progress = stack.enter_context(_progress())
-            status = _run_all(run, paths or [STDIN], output, in_place, recursive, glob, fail_fast)
-            if report:
-                with _text_sink(report) as out:
-                    json.dump(_report(run), out, ensure_ascii=False, indent=2)
-                    out.write("\n")
-        except BrokenPipeError:
-            # `| head` closed the pipe: stop quietly. Point stdout at devnull so the
-            # interpreter's final flush cannot raise again.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(EXIT_OK) from None
-        except KeyboardInterrupt:
-            _error("interrupted")
-            raise typer.Exit(130) from None
-        except OSError as exc:  # an output could not be written
-            name = exc.filename or output or "<stdout>"
-            _error(f"{name}: {_reason(exc)}")
-            raise typer.Exit(EXIT_ERROR) from None
+    try:
+        with ExitStack() as stack:
+            try:
+                if explain:
+                    run.explain_out = stack.enter_context(_text_sink(explain))
+                if not quiet and sys.stderr.isatty():
+                    run.progress = stack.enter_context(_progress())
+                status = _run_all(run, paths or [STDIN], output, in_place, recursive, glob, fail_fast)
+                if report:
+                    with _text_sink(report) as out:
+                        json.dump(_report(run), out, ensure_ascii=False, indent=2)
+                        out.write("\n")
+            except BrokenPipeError:
+                # `| head` closed the pipe: stop quietly. Point stdout at devnull so the
+                # interpreter's final flush cannot raise again.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                raise _Stop(EXIT_OK) from None
+            except KeyboardInterrupt:
+                _error("interrupted")
+                raise _Stop(130) from None
+            except OSError as exc:  # an output could not be written
+                name = exc.filename or output or "<stdout>"
+                _error(f"{name}: {_reason(exc)}")
+                raise _Stop(EXIT_ERROR) from None
+    except _Stop as stop:  # raised inside the stack: the --explain file is discarded, not committed
+        return stop.status
     if status == EXIT_OK and run.changed and (check or diff):
         status = EXIT_CHANGED
-    raise typer.Exit(status)
+    return status
 
 
 def _prepare(
@@ -410,6 +461,8 @@ def _process(run: Run, path: Path, sink: BinaryIO | None, in_place: bool) -> Non
         if changed:
             run.changed.append(name)
             if run.check:
+                import typer
+
                 typer.echo(f"would change: {name}")
             if run.diff:
                 _print_diff(name, "".join(before), "".join(after))
@@ -518,6 +571,8 @@ def _progress() -> Iterator[Progress]:
 
 
 def _print_diff(name: str, old: str, new: str) -> None:
+    import difflib
+
     lines = difflib.unified_diff(
         old.splitlines(keepends=True),
         new.splitlines(keepends=True),
@@ -544,7 +599,97 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary files are removed
 
 
+def _build_app() -> typer.Typer:
+    global typer  # the command's annotations name typer; Typer reads them in this module
+    import typer
+
+    built = typer.Typer(
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    built.command()(normalize)
+    return built
+
+
+_APP: list[typer.Typer] = []
+
+
+def _app() -> typer.Typer:
+    if not _APP:
+        _APP.append(_build_app())
+    return _APP[0]
+
+
+def __getattr__(name: str) -> Any:
+    """``app``, the Typer application, is built on first use."""
+    if name == "app":
+        return _app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _plain_args(args: list[str]) -> dict[str, Any] | None:
+    """The options of a command line made only of ``--to X``, ``--to=X``, ``-q``, ``--quiet`` and paths.
+
+    ``None`` for anything else (then Typer parses it). Paths are what Click's
+    ``Path`` type lets through unchanged: any word not starting with ``-``,
+    or ``-`` itself, that does not name an existing file this process cannot
+    read (Click reports those).
+    """
+    if os.name == "nt" or os.environ.get("_ZHNORM_COMPLETE"):
+        return None
+    found: dict[str, Any] = {}
+    paths: list[Path] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-q", "--quiet"):
+            found["quiet"] = True
+        elif arg == "--to" and i + 1 < len(args) and not args[i + 1].startswith("-") and "to" not in found:
+            found["to"] = args[i + 1]
+            i += 1
+        elif arg.startswith("--to=") and "to" not in found:
+            found["to"] = arg[len("--to=") :]
+        elif arg == "-" or (arg and not arg.startswith("-")):
+            if arg != "-" and os.path.exists(arg) and not os.access(arg, os.R_OK):
+                return None
+            paths.append(Path(arg))
+        else:
+            return None
+        i += 1
+    if paths:
+        found["paths"] = paths
+    return found
+
+
+def _run_plain(options: dict[str, Any]) -> int:
+    """Run the command with ``options`` and every other setting at its default, as Typer would."""
+    from inspect import signature
+
+    settings = {name: p.default for name, p in signature(normalize).parameters.items() if name != "version"}
+    settings.update(options)
+    try:
+        return _execute(**settings)
+    except KeyboardInterrupt:
+        return 130
+    except EOFError:
+        sys.stderr.write("\nAborted!\n")
+        return 1
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        from click.utils import PacifyFlushWrapper
+
+        sys.stdout = PacifyFlushWrapper(sys.stdout)  # type: ignore[assignment]
+        sys.stderr = PacifyFlushWrapper(sys.stderr)  # type: ignore[assignment]
+        return 1
+
+
 def main() -> None:
     """Console entry point. SIGTERM stops like Ctrl-C: cleanly, without a traceback."""
     signal.signal(signal.SIGTERM, _terminate)
-    app(prog_name="zhnorm")
+    options = _plain_args(sys.argv[1:])
+    if options is not None:
+        sys.exit(_run_plain(options))
+    _app()(prog_name="zhnorm")
