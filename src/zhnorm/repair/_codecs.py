@@ -42,6 +42,7 @@ _HIGH = re.compile("[^\x00-\x7f“”‘’…—–•]")
 _LATIN_RUN = re.compile(f"[{_LATIN_CLASS}]*[{_HIGH_CLASS}][{_LATIN_CLASS}]*")
 
 
+@lru_cache(maxsize=256)
 def _decode_run(text: str, right: str) -> str | None:
     try:
         return latin_bytes(text).decode(right)
@@ -49,10 +50,11 @@ def _decode_run(text: str, right: str) -> str | None:
         return None
 
 
-def latin_runs(line: str, pair: Pair) -> list[tuple[int, int, str]] | None:
-    """For a latin-1/cp1252 pair: each maximal run of latin characters that
-    holds a non-ASCII one, decoded strictly; ``None`` if one does not decode
-    (the span search then takes over)."""
+@lru_cache(maxsize=32)
+def _run_spans(line: str) -> tuple[tuple[int, int], ...]:
+    """``(start, end)`` of each maximal run of latin characters holding a
+    non-ASCII one, less the page's own quotes and dashes that open it (the
+    same for every latin-1/cp1252 pair)."""
     out = []
     for m in _LATIN_RUN.finditer(line):
         text = m.group()
@@ -60,10 +62,18 @@ def latin_runs(line: str, pair: Pair) -> list[tuple[int, int, str]] | None:
         # are the page's own ("“" then mojibake), as continuation bytes they
         # would not decode.
         start = m.start() + len(text) - len(text.lstrip("“”‘’…—–•"))
-        text = line[start : m.end()]
-        if not text:
-            continue
-        end = m.end()
+        if start < m.end():
+            out.append((start, m.end()))
+    return tuple(out)
+
+
+def latin_runs(line: str, pair: Pair) -> list[tuple[int, int, str]] | None:
+    """For a latin-1/cp1252 pair: each maximal run of latin characters that
+    holds a non-ASCII one, decoded strictly; ``None`` if one does not decode
+    (the span search then takes over)."""
+    out = []
+    for start, end in _run_spans(line):
+        text = line[start:end]
         dec = _decode_run(text, pair.right)
         while dec is None:
             # ... nor end with the page's own quote ("çš„" then "” & ").

@@ -62,21 +62,28 @@ SURE_GAIN = 200
 
 #: Each pair's evidence pattern.
 _EVIDENCE: dict[Pair, re.Pattern[str]] = {p: evidence_patterns()[(p.wrong, p.right)] for p in PAIRS}
+#: Pairs that share an evidence pattern (the latin-1/cp1252 ones) share its index.
+_PATTERN_INDEX: dict[Pair, int] = {}
+_PATTERNS: list[re.Pattern[str]] = []
+for _pair in PAIRS:
+    _same = [i for i, p in enumerate(_PATTERNS) if p.pattern == _EVIDENCE[_pair].pattern]
+    if not _same:
+        _PATTERNS.append(_EVIDENCE[_pair])
+    _PATTERN_INDEX[_pair] = _same[0] if _same else len(_PATTERNS) - 1
 
 
-@lru_cache(maxsize=32)
-def _active(line: str) -> frozenset[Pair]:
-    """The pairs whose evidence is in ``line`` (pairs that share a pattern search once)."""
-    found: dict[str, bool] = {}
-    active = []
-    for pair in PAIRS:
-        pattern = _EVIDENCE[pair]
-        hit = found.get(pattern.pattern)
-        if hit is None:
-            hit = found[pattern.pattern] = pattern.search(line) is not None
-        if hit:
-            active.append(pair)
-    return frozenset(active)
+@lru_cache(maxsize=128)
+def _pattern_in(line: str, index: int) -> bool:
+    return _PATTERNS[index].search(line) is not None
+
+
+#: The cost of text that several pairs' candidates are compared with.
+_cost = lru_cache(maxsize=64)(_model.cost)
+
+
+def _has_evidence(line: str, pair: Pair) -> bool:
+    """Is ``pair``'s evidence in ``line``? (Searched once per line and pattern.)"""
+    return _pattern_in(line, _PATTERN_INDEX[pair])
 
 
 @dataclass
@@ -126,7 +133,7 @@ def _script_fits(line: str, us: list[tuple[int, int, str]], chosen: tuple[int, .
 
 def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     """The fast path: the whole line decoded at once, judged by the fast cost."""
-    if pair not in _active(line):
+    if not _has_evidence(line, pair):
         return 0, []
     dec = whole(line, pair)
     if dec is None:
@@ -136,7 +143,7 @@ def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
 
 def _whole_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     """The whole line decoded with its lost bytes marked (see ``whole_lossy``)."""
-    if pair not in _active(line):
+    if not _has_evidence(line, pair):
         return 0, []
     dec = whole_lossy(line, pair)
     if dec is None:
@@ -159,7 +166,7 @@ def _runs(line: str, pair: Pair) -> tuple[int, list[Edit]]:
         if evidence.search(line, s, e) is None or not plausible(pair, before, dec, line[e : e + 1]):
             continue
         prev, nxt = line[s - 1 : s], line[e : e + 1]
-        gain = (_model.cost(before + nxt, prev) - _model.cost(dec + nxt, prev)
+        gain = (_cost(before + nxt, prev) - _model.cost(dec + nxt, prev)
                 - RUN_PENALTY - CONVERT_PENALTY * len(dec))
         if gain >= MIN_GAIN:
             total += gain
@@ -199,7 +206,7 @@ def _judge_whole(line: str, pair: Pair, dec: str, lost: int) -> tuple[int, list[
     gain = _model.fast_cost(line) - _model.fast_cost(target)
     # The context-aware cost where it can decide: not for hopeless or sure cases.
     if len(line) <= SHORT_LINE and (lost or -WHOLE_MIN_GAIN < gain < 2 * WHOLE_MIN_GAIN):
-        gain = max(gain, _model.cost(line) - _model.cost(target))
+        gain = max(gain, _cost(line) - _model.cost(target))
     gain -= RUN_PENALTY + CONVERT_PENALTY + LOST_COST * lost
     if gain < WHOLE_MIN_GAIN or (pair.swap and not _decoded_script_fits(dec, pair)):
         return 0, []
@@ -272,7 +279,7 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     starting a run of decoded units costs ``RUN_PENALTY``, so a chain is
     decoded as a whole unless part of it really reads better as it was.
     """
-    if pair.right == "utf-8+latin" or pair not in _active(line):
+    if pair.right == "utf-8+latin" or not _has_evidence(line, pair):
         return 0, []
     evidence = _EVIDENCE[pair]
     if pair.swap and sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN:
@@ -520,6 +527,9 @@ def _repair_stretch(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
     return line, _to_original(tracked)
 
 
+_SWAPS_LAST = tuple(sorted(PAIRS, key=lambda p: p.swap))
+
+
 def _repair_pass(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
     tracked: list[Edit] = []  # in current coordinates (start/end of 'after')
     edits = _entities(line)
@@ -536,17 +546,14 @@ def _repair_pass(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
         if shortcuts and SUSPICIOUS.search(line) is None:
             break  # sound: no pair has evidence, so no pair would change it
         best_gain, best_edits = 0, []
-        # Only pairs whose evidence is in the line can change it.
-        if shortcuts:
-            in_line = _active(line)
-            active = [p for p in PAIRS if p in in_line]
-        else:
-            active = list(PAIRS)
         for search in searches:
-            pairs = active
-            if search is _whole_lossy:  # GBK/Big5 swaps last: they decode almost anything
-                pairs = sorted(active, key=lambda p: p.swap)
+            # GBK/Big5 swaps last in the lossy search: they decode almost anything.
+            pairs = _SWAPS_LAST if search is _whole_lossy else PAIRS
             for pair in pairs:
+                # Only pairs whose evidence is in the line can change it
+                # (searched for when a pair's turn comes: a sure gain ends the search).
+                if shortcuts and not _has_evidence(line, pair):
+                    continue
                 if search is _whole_lossy and pair.swap and best_edits:
                     break
                 gain, edits = search(line, pair)
