@@ -319,3 +319,64 @@ def test_memory_matches_long_texts_as_its_automaton_does() -> None:
     found = memory._matches(text)
     assert isinstance(found, list) and found  # the NumPy path
     assert found == list(memory.automaton.iter_long(text))
+
+
+def _general(text: str, config: Normalizer) -> str:
+    from zhnorm.convert import mixed
+
+    return mixed._join(text, mixed._pieces(text, config))
+
+
+def test_long_single_script_texts_convert_in_one_pass() -> None:
+    # A long text with no character unique to one script is told with one table
+    # lookup (and the Taiwan-style clauses found from it): same output as the
+    # clause-by-clause path, whatever the text holds.
+    import random
+
+    from zhnorm.script import BIG_SCAN
+
+    rng = random.Random(7)
+    taiwan = ["他們看著我，", "照著這個做。", "著名的作家\n", "這麼說、", "為了裡面 ", "頭髮發展得很快。"]
+    taiwan.append("a1")
+    opencc_style = ["爲了裏面，", "看着這本書。", "著作等身\n", *taiwan[3:]]
+    simplified = [s for s, _ in TRICKY] + ["，", "。\n", "么", "ok "]
+
+    def long(words: list[str], extra: str = "") -> str:
+        text = "".join(rng.choice(words) for _ in range(BIG_SCAN // 4))
+        return text + extra
+
+    cases = [
+        (long(taiwan), HANS),
+        (long(opencc_style), HANS),
+        (long(taiwan, "𠮷\U000f0000"), HANS),  # astral characters
+        (long(simplified), HANT),
+        (long(simplified, "𠮷"), HANT),
+        (long(taiwan, "这是简体"), HANS),  # the target script far from the start: mixed
+        (long(simplified, "這是繁體"), HANT),
+        (long(taiwan), HANT),  # nothing foreign
+        ("和平" * BIG_SCAN, HANS),  # nothing unique to either script
+    ]
+    for text, config in cases:
+        assert len(text) >= BIG_SCAN
+        assert convert_foreign(text, config) == _general(text, config)
+    # The Taiwan-style text did go through the alternative config around 著.
+    assert "看着我" in convert_foreign(cases[0][0], HANS)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="著么看照這了，。 \n、a", max_size=300))
+def test_clause_spans_from_boundary_positions_match_the_scan(text: str) -> None:
+    # The whole-text path finds the clauses around the triggers from the boundary
+    # positions of its table lookup; the clause-by-clause path scans with a regex.
+    import numpy as np
+
+    from zhnorm.convert import mixed
+    from zhnorm.script import boundary_table
+
+    long_clause = "看" * 100 + "著" + "了" * 9 + "，著么"
+    for sample in (text, "".join(ch for ch in text if ch not in "，。 \n、"), long_clause):
+        assert mixed._taiwan_style(sample)  # no OpenCC-style character here
+        found = [i for i, ch in enumerate(sample) if ch in "著么"]
+        boundaries = np.flatnonzero(boundary_table()[mixed._code_points(sample)])
+        known = (found, True, boundaries)
+        assert mixed._convert(sample, "t2s", "tw2s", known=known) == mixed._convert(sample, "t2s", "tw2s")

@@ -47,6 +47,7 @@ __all__ = [
     "NATIVE",
     "NEUTRAL",
     "Run",
+    "boundary_table",
     "char_class",
     "clauses",
     "count_classes",
@@ -243,14 +244,26 @@ def _find_big(text: str, script: str, start: int, end: int) -> int:
     return start + first if hits[first] else -1
 
 
-def fast_pattern(script: str) -> re.Pattern[str]:
-    """A regex matching the characters unique to ``script`` *and every astral character*.
+def fast_pattern(script: str, extra: str = "") -> re.Pattern[str]:
+    """A regex matching the characters unique to ``script`` *and every astral character*
+    (and those of ``extra``).
 
     No match proves the text holds no unique character (faster than
     :func:`foreign_pattern`: sre checks astral ranges one by one); a match on an
     astral character proves nothing (see :func:`find_unique`).
+
+    >>> fast_pattern("hans").search("頭髮著") is None, fast_pattern("hans", "著").search("頭髮著").start()
+    (True, 2)
     """
+    if extra:
+        return _fast_pattern_with(script, extra)
     return _scanner(script)[0]
+
+
+@cache
+def _fast_pattern_with(script: str, extra: str) -> re.Pattern[str]:
+    chars = {c for c in _unique(script) if ord(c) < 0x10000} | {c for c in extra if ord(c) < 0x10000}
+    return re.compile(_char_class_regex(chars)[:-1] + "\U00010000-\U0010ffff]")
 
 
 def find_unique(text: str, script: str, start: int = 0, end: int | None = None) -> int:
@@ -524,8 +537,8 @@ def _clause_kinds_big(text: str, spans: list[tuple[int, int]], script: str) -> l
 
 
 @cache
-def _boundary_table() -> Any:
-    """Code point -> is it a clause boundary (a character of :data:`BOUNDARY`)."""
+def boundary_table() -> Any:
+    """A NumPy table: code point -> is it a clause boundary (a character of :data:`BOUNDARY`)."""
     import numpy as np
 
     # Every boundary character is in the BMP (whitespace included).
@@ -545,7 +558,7 @@ def _clause_starts(codes: Any) -> Any:
     """Start of each clause (as :func:`clauses` cuts them) of a non-empty text's code points."""
     import numpy as np
 
-    bound = _boundary_table()[codes]
+    bound = boundary_table()[codes]
     # A clause ends where a run of boundary characters does (or with the text).
     ends = np.flatnonzero(bound[:-1] & ~bound[1:]) + 1
     return np.concatenate((np.zeros(1, dtype=ends.dtype), ends))
