@@ -47,7 +47,6 @@ __all__ = [
     "NATIVE",
     "NEUTRAL",
     "Run",
-    "boundary_table",
     "char_class",
     "clauses",
     "count_classes",
@@ -537,8 +536,8 @@ def _clause_kinds_big(text: str, spans: list[tuple[int, int]], script: str) -> l
 
 
 @cache
-def boundary_table() -> Any:
-    """A NumPy table: code point -> is it a clause boundary (a character of :data:`BOUNDARY`)."""
+def _boundary_table() -> Any:
+    """Code point -> is it a clause boundary (a character of :data:`BOUNDARY`)."""
     import numpy as np
 
     # Every boundary character is in the BMP (whitespace included).
@@ -558,7 +557,7 @@ def _clause_starts(codes: Any) -> Any:
     """Start of each clause (as :func:`clauses` cuts them) of a non-empty text's code points."""
     import numpy as np
 
-    bound = boundary_table()[codes]
+    bound = _boundary_table()[codes]
     # A clause ends where a run of boundary characters does (or with the text).
     ends = np.flatnonzero(bound[:-1] & ~bound[1:]) + 1
     return np.concatenate((np.zeros(1, dtype=ends.dtype), ends))

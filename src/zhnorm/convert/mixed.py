@@ -61,7 +61,6 @@ from zhnorm.script import (
     MIXED,
     NATIVE,
     NEUTRAL,
-    boundary_table,
     char_class,
     fast_pattern,
     find_unique,
@@ -824,6 +823,8 @@ def _is_han(ch: str) -> bool:
 # Taiwan-style run is converted with t2s, and only its clauses holding a trigger
 # with tw2s (no dictionary phrase crosses punctuation): the run costs t2s's time.
 _CLAUSE_END = re.compile(f"[{BOUNDARY}]+")
+#: Matched from a position, ends after the last boundary before ``endpos``.
+_LAST_BOUNDARY = re.compile(f"(?s).*[{BOUNDARY}]")
 _WINDOW = 64  # a clause longer than this is cut (OpenCC's phrases are far shorter)
 
 # Standard Simplified characters that a config for Taiwan's orthography rewrites
@@ -885,31 +886,23 @@ def _taiwan_style(segment: str) -> bool:
     return any(i + 1 >= n_opencc for i, _ in enumerate(tw.finditer(segment, 0, _STYLE_SAMPLE)))
 
 
-def _clause_spans(segment: str, found: list[int], boundaries: Any) -> list[tuple[int, int]]:
-    """The clauses around the positions ``found`` (sorted), as :func:`_convert`'s loop
-    cuts them, given the sorted positions of ``segment``'s clause boundaries: from
-    after the last boundary before a position (at most :data:`_WINDOW` back) to the
-    end of the first run of boundaries after it; touching clauses are merged."""
-    import numpy as np
-
+def _clause_spans(segment: str, found: list[int]) -> list[tuple[int, int]]:
+    """The clause around each position of ``found`` (sorted): from after the last
+    boundary before it (at most :data:`_WINDOW` back) to the end of the first run
+    of boundaries after it. A position inside the clause just taken is skipped;
+    touching clauses are merged."""
     n = len(segment)
-    positions = np.asarray(found, dtype=np.intp)
-    count = len(boundaries)
-    if count:
-        k = np.searchsorted(boundaries, positions)
-        after_last = np.where(k > 0, boundaries[np.maximum(k - 1, 0)] + 1, 0).tolist()
-        j = np.searchsorted(boundaries, positions + 1)
-        first_next = np.where(j < count, boundaries[np.minimum(j, count - 1)], n).tolist()
-    else:
-        after_last, first_next = [0] * len(found), [n] * len(found)
     spans: list[tuple[int, int]] = []
     right = 0
-    for position, start, boundary in zip(found, after_last, first_next, strict=True):
+    for position in found:
         if position < right:
             continue  # inside the clause just taken
-        left = max(right, position - _WINDOW, start)
-        run = _CLAUSE_END.match(segment, boundary) if boundary < n else None
-        right = run.end() if run else n
+        left = max(right, position - _WINDOW)
+        before = _LAST_BOUNDARY.match(segment, left, position)
+        if before is not None:
+            left = before.end()
+        after = _CLAUSE_END.search(segment, position + 1)
+        right = after.end() if after else n
         if spans and spans[-1][1] == left:
             spans[-1] = (spans[-1][0], right)
         else:
@@ -922,15 +915,14 @@ def _convert(
     name: str,
     alt: str | None,
     starts: list[int] | None = None,
-    known: tuple[list[int], bool, Any] | None = None,
+    known: tuple[list[int], bool] | None = None,
 ) -> tuple[str, list[tuple[int, int]]]:
     """Convert ``segment`` with config ``name``, and Taiwan-style clauses with ``alt``.
 
     ``starts`` cuts ``segment`` into runs (joined by the caller) whose style is
-    told one by one. ``known`` is the positions of ``alt``'s triggers, the
-    style of the whole segment and the positions of its clause boundaries (a
-    sorted NumPy array), when the caller has them. Returns the output and the
-    spans that ``alt`` converted.
+    told one by one. ``known`` is the positions of ``alt``'s triggers and the
+    style of the whole segment, when the caller has them. Returns the output
+    and the spans that ``alt`` converted.
     """
     out = converter(name).convert(segment)
     if alt is None:
@@ -957,23 +949,7 @@ def _convert(
         found = kept
         if not found:
             return out, []
-    if known is not None:
-        spans = _clause_spans(segment, found, known[2])
-    else:
-        spans = []
-        right = 0
-        for position in found:
-            if position < right:
-                continue  # inside the clause just taken
-            left = max(right, position - _WINDOW)
-            for boundary in _CLAUSE_END.finditer(segment, left, position):
-                left = boundary.end()
-            end_match = _CLAUSE_END.search(segment, position + 1)
-            right = end_match.end() if end_match else len(segment)
-            if spans and spans[-1][1] == left:
-                spans[-1] = (spans[-1][0], right)
-            else:
-                spans.append((left, right))
+    spans = _clause_spans(segment, found)
     # One engine call for all the clauses (each ends with punctuation or the text).
     joined = "".join(segment[a:b] for a, b in spans)
     converted = converter(alt).convert(joined)
@@ -1137,14 +1113,14 @@ def _fast(to: str, opencc: str | None, convert_all: bool, user: bool) -> _Fast |
 
 
 #: Bits of :func:`_mark_table`.
-_FOREIGN_BIT, _NATIVE_BIT, _TRIGGER_BIT, _TW_BIT, _OPENCC_BIT, _BOUNDARY_BIT = 1, 2, 4, 8, 16, 32
+_FOREIGN_BIT, _NATIVE_BIT, _TRIGGER_BIT, _TW_BIT, _OPENCC_BIT = 1, 2, 4, 8, 16
 
 
 @cache
 def _mark_table(script: str, triggers: str | None) -> Any:
     """Code point -> bits: unique to the script other than ``script`` (1), unique to
     ``script`` (2), one of ``triggers`` (4), a character of Taiwan's orthography (8)
-    or of OpenCC's where they differ (16) (see :func:`_tw_style`), a clause boundary (32)."""
+    or of OpenCC's where they differ (16) (see :func:`_tw_style`)."""
     import numpy as np
 
     table = np.zeros(0x110000, dtype=np.uint8)
@@ -1160,7 +1136,6 @@ def _mark_table(script: str, triggers: str | None) -> Any:
     ):
         if chars:
             table[[ord(c) for c in chars]] |= bit
-    table[boundary_table()] |= _BOUNDARY_BIT
     return table
 
 
@@ -1187,10 +1162,7 @@ def _convert_whole(text: str, fast: _Fast) -> str | None:
     sample = marks[:_STYLE_SAMPLE]
     n_opencc = int(np.count_nonzero(sample & _OPENCC_BIT))
     taiwan = not n_opencc or int(np.count_nonzero(sample & _TW_BIT)) >= n_opencc
-    if not taiwan:
-        return fast.convert(text)
-    boundaries = np.flatnonzero((marks & _BOUNDARY_BIT).astype(bool))
-    return _convert(text, fast.name, fast.alt, known=(found, True, boundaries))[0]
+    return _convert(text, fast.name, fast.alt, known=(found, taiwan))[0]
 
 
 def convert_foreign(text: str, config: Normalizer) -> str:
