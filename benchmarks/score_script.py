@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/score_script.py            # accuracy table + speed table
     .venv/bin/python benchmarks/score_script.py --no-speed # accuracy only
     .venv/bin/python benchmarks/score_script.py --show 20  # also print 20 zhnorm errors per direction
+    .venv/bin/python benchmarks/score_script.py --classify # zhnorm's errors by kind of run
     .venv/bin/python benchmarks/score_script.py --corpus-only  # the mixed corpus, whole and in 1 MB chunks
 
 Data (``../shared``, beside the project root):
@@ -156,6 +157,53 @@ def accuracy(show: int) -> None:
         )
 
 
+def classify(script: str) -> None:
+    """zhnorm's remaining errors towards ``script``, by the kind of run that holds them.
+
+    ``foreign``: a run zhnorm converted whole with the source's OpenCC config, whose
+    choice differs from the reference (``same as OpenCC`` says whether the config
+    over the whole input makes the same choice); ``native``: a run zhnorm kept
+    as already in the target script, that the reference converts (a word of the
+    other script made only of characters both scripts write); ``mixed``: a
+    clause holding both scripts. Documents whose output length differs from the
+    reference are counted apart.
+    """
+    from collections import Counter
+
+    from zhnorm.script import segments
+
+    docs = load("mixed_docs.jsonl")
+    fold = fold_table() if script == "hant" else {}
+    config = Normalizer(to=script)
+    whole = converter("s2t" if script == "hant" else "t2s").convert
+    by_kind: Counter[str] = Counter()
+    by_pair: Counter[tuple[str, str, str, bool]] = Counter()
+    unaligned = 0
+    key = "expected_traditional" if script == "hant" else "expected_simplified"
+    for doc in docs:
+        text, expected = doc["input"], doc[key]
+        out = convert_foreign(text, config)
+        if len(out) != len(expected) or len(out) != len(text):
+            unaligned += differing(out.translate(fold), expected.translate(fold))
+            continue
+        reference = whole(text)
+        parts = segments(text, script)
+        for i, (a, b) in enumerate(zip(out.translate(fold), expected.translate(fold), strict=True)):
+            if a == b:
+                continue
+            kind = next(k for s, e, k in parts if s <= i < e)
+            same = len(reference) == len(text) and reference[i] == out[i]
+            by_kind[kind] += 1
+            by_pair[(kind, text[i], f"{out[i]}->{expected[i]}", same)] += 1
+    print(
+        f"\nto {script}: {sum(by_kind.values()) + unaligned} errors: "
+        + ", ".join(f"{n} in {kind} runs" for kind, n in by_kind.most_common())
+        + (f", {unaligned} in documents whose length changed" if unaligned else "")
+    )
+    for (kind, source, change, same), n in sorted(by_pair.items(), key=lambda x: (x[0][0], -x[1])):
+        print(f"  {kind:8} {source} {change} x{n}{'  (same as OpenCC)' if same else ''}")
+
+
 def best(fn: Callable[[str], object], text: str, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -260,11 +308,16 @@ def main() -> None:
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--corpus-only", action="store_true", help="only the mixed corpus timings")
     parser.add_argument("--show", type=int, default=0, help="print this many zhnorm errors per direction")
+    parser.add_argument("--classify", action="store_true", help="zhnorm's errors by kind of run, then exit")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--size", type=float, default=0, help="repeat the speed texts to about this many MB")
     args = parser.parse_args()
     if not SHARED.exists():
         sys.exit(f"{SHARED} not found")
+    if args.classify:
+        classify("hant")
+        classify("hans")
+        return
     if args.corpus_only:
         corpus_speed(args.repeat)
         return
