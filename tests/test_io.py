@@ -12,7 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhnorm.decode import DecodeError
-from zhnorm.io import BinaryInputError, TextChunks, atomic_writer, iter_byte_chunks, rewrite_jsonl_line
+from zhnorm.io import (
+    BinaryInputError,
+    JsonlError,
+    TextChunks,
+    atomic_writer,
+    iter_byte_chunks,
+    parse_record,
+    reencode_record,
+    rewrite_jsonl_line,
+)
+from zhnorm.parallel import ChunkJob, ChunkResult
+from zhnorm.pipeline import Normalizer
 
 
 def test_chunks_end_at_line_ends_and_lose_nothing() -> None:
@@ -111,3 +122,110 @@ def test_atomic_writer_leaves_original_on_error(tmp_path) -> None:
         raise RuntimeError("boom")
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["a.txt"]
+
+
+# --- JSONL chunks: the batched path writes what the per-record path writes --------------------
+
+_TEXTS = [
+    "繁體中文的網頁", "简体中文", "ä¸­æ–‡", "續(xù)寫", "你好,世界",
+    "", "plain", "\ud800孤", "ＡＢＣ", 'q"\\\n',
+]
+_STYLES = {
+    "default": lambda r: json.dumps(r, ensure_ascii=False),
+    "compact": lambda r: json.dumps(r, ensure_ascii=False, separators=(",", ":")),
+    "ascii": lambda r: json.dumps(r),
+    "sorted": lambda r: json.dumps(r, ensure_ascii=False, sort_keys=True),
+    "spaced": lambda r: " " + json.dumps(r, ensure_ascii=False, separators=(" , ", " : ")) + "\t",
+}
+_BAD = ['{"text": 3}', '{"text": "a"', "[1, 2]", '{"text": "a"} x', "null", '{"text": {"t": "x"}}', "{]"]
+_JOB_CONFIG = Normalizer(to="hans")
+
+
+@st.composite
+def _jsonl_chunk(draw: st.DrawFn) -> str:
+    values = st.one_of(
+        st.sampled_from(_TEXTS), st.none(), st.integers(-(2**70), 2**70), st.floats(allow_nan=False),
+        st.text(max_size=6),
+    )
+    lines = []
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.sampled_from(["record", "record", "record", "bad", "blank", "raw"]))
+        if kind == "bad":
+            lines.append(draw(st.sampled_from(_BAD)))
+        elif kind == "blank":
+            lines.append(draw(st.sampled_from(["", "  ", "\t"])))
+        elif kind == "raw":  # bytes json would not write: number forms, escapes, duplicate keys
+            text = draw(st.sampled_from(_TEXTS)).replace("\\", "").replace('"', "").replace("\n", "")
+            lines.append(draw(st.sampled_from([
+                f'{{"id": 1.50, "text": "{text}"}}',
+                f'{{"text": "{text}", "text": "體"}}',
+                f'{{"text": "\\u9ad4{text}", "n": 1e400}}',
+                f'{{"meta": {{"title": "{text}"}}, "text": null}}',
+            ])))
+        else:
+            record = draw(st.dictionaries(st.sampled_from(["id", "text", "lang", "x"]), values, max_size=4))
+            if draw(st.booleans()):
+                record["meta"] = {"title": draw(values), "n": draw(values)}
+            lines.append(_STYLES[draw(st.sampled_from(sorted(_STYLES)))](record))
+    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    return ending.join(lines) + draw(st.sampled_from(["", ending]))
+
+
+def _run_chunk(job: ChunkJob, chunk: str, batched: bool) -> tuple[str, list[str]] | str:
+    result = ChunkResult()
+    try:
+        out = job._jsonl(chunk, 1, result) if batched else job._jsonl_each(chunk, 1, result)
+    except JsonlError as exc:
+        return str(exc)
+    return out, result.warnings
+
+
+@settings(max_examples=300, deadline=None)
+@given(_jsonl_chunk(), st.sampled_from([(("text",),), (("text",), ("meta", "title")), (("meta", "title"),)]),
+       st.booleans())
+def test_batched_jsonl_chunk_is_the_per_record_output(
+    chunk: str, fields: tuple[tuple[str, ...], ...], keep_going: bool
+) -> None:
+    job = ChunkJob(_JOB_CONFIG, fields=fields, keep_going=keep_going)
+    assert _run_chunk(job, chunk, batched=True) == _run_chunk(job, chunk, batched=False)
+
+
+def test_reencode_record_only_for_lines_json_writes() -> None:
+    record = {"id": 1.5, "text": "繁體"}
+    assert reencode_record('{"id": 1.5, "text": "繁體"}', record, [(record, "text", "繁体")]) == (
+        '{"id": 1.5, "text": "繁体"}'
+    )
+    not_as_json_writes = (
+        '{"id": 1.50, "text": "繁體"}', '{"id": 1.5, "text": "\\u7e41體"}', '{"id":1.5,"text": "繁體"}'
+    )
+    for line in not_as_json_writes:
+        record = {"id": 1.5, "text": "繁體"}
+        assert reencode_record(line, record, [(record, "text", "繁体")]) is None
+        assert record == {"id": 1.5, "text": "繁體"}  # left as it was
+
+
+def test_parse_record_reads_what_json_reads() -> None:
+    for line in ('{"a": NaN}', '{"a": 1e400}', '{"a": "\\ud800"}', '{"a": 1, "a": 2}', '{"t": "\\u4e2d"}'):
+        assert repr(parse_record(line)) == repr(json.loads(line))
+    assert parse_record("{]") is None and parse_record("") is None
+
+
+def test_batched_jsonl_rewrites_only_changed_values_keeping_every_other_byte() -> None:
+    job = ChunkJob(_JOB_CONFIG, fields=(("text",),))
+    chunk = "".join(
+        line + "\n"
+        for line in [
+            '{"id": 1, "text": "繁體", "score": 0.5}',  # as json.dumps writes it: written again
+            '{"id":2,"text":"繁體"}',  # compact json.dumps
+            '{"id": 3, "text": "\\u7e41\\u9ad4", "x": 1.50}',  # escapes and number forms kept
+            '{"id": 4, "text": "简体"}',  # unchanged: kept as it is
+            '{"id": 5, "text": null}',
+        ]
+    )
+    assert job._jsonl(chunk, 1, ChunkResult()) == (
+        '{"id": 1, "text": "繁体", "score": 0.5}\n'
+        '{"id":2,"text":"繁体"}\n'
+        '{"id": 3, "text": "繁体", "x": 1.50}\n'
+        '{"id": 4, "text": "简体"}\n'
+        '{"id": 5, "text": null}\n'
+    )

@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from zhnorm.io import JsonlError, rewrite_jsonl_line
+from zhnorm.io import JsonlError, parse_record, reencode_record, rewrite_jsonl_line
 from zhnorm.pipeline import Normalizer
 from zhnorm.report import Stats, explain_lines, run_with_stats
 
@@ -77,6 +77,72 @@ class ChunkJob:
         return self.config.normalize(text)
 
     def _jsonl(self, chunk: str, first_line: int, result: ChunkResult) -> str:
+        if self.explain or result.stats is not None:
+            return self._jsonl_each(chunk, first_line, result)
+        # The selected values of the whole chunk go through normalize_batch at once;
+        # a record is rewritten only when one of its values changed. Records that are
+        # not objects of strings (or not JSON) take the per-record path, which reports them.
+        lines = chunk.split("\n")
+        end = len(lines) - 1 if lines[-1] == "" else len(lines)  # a final "" follows the last newline
+        crlf = "\r" in chunk
+        fields = self.fields
+        key = fields[0][0] if len(fields) == 1 and len(fields[0]) == 1 else None
+        # One entry per selected string value: its line, record, container, key.
+        where: list[int] = []
+        tops: list[Any] = []
+        spots: list[tuple[Any, str]] = []
+        values: list[str] = []
+        for i in range(end):
+            body = lines[i]
+            if crlf and body.endswith("\r"):
+                body = body[:-1]
+            record = parse_record(body)
+            if type(record) is dict:
+                if key is not None:  # one top-level field: the common case
+                    value = record.get(key)
+                    if type(value) is str:
+                        where.append(i)
+                        tops.append(record)
+                        spots.append((record, key))
+                        values.append(value)
+                        continue
+                    if value is None:
+                        continue
+                else:
+                    found = _selected(record, fields)
+                    if found is not None:
+                        for container, name, value in found:
+                            where.append(i)
+                            tops.append(record)
+                            spots.append((container, name))
+                            values.append(value)
+                        continue
+            if body.strip():
+                self._record(lines, i, first_line, result, self.config.normalize)
+        fixed = self.config.normalize_batch(values)
+        changed: dict[int, tuple[Any, list[tuple[Any, str, str, str]]]] = {}
+        for i, top, (container, name), old, new in zip(where, tops, spots, values, fixed, strict=True):
+            if new is not old and new != old:
+                changed.setdefault(i, (top, []))[1].append((container, name, old, new))
+        for i, (record, changes) in changed.items():
+            raw = lines[i]
+            body = raw[:-1] if raw.endswith("\r") else raw
+            new_line = reencode_record(body, record, [(c, name, new) for c, name, _, new in changes])
+            if new_line is None:  # not as json writes it: keep its bytes
+                known = {old: new for _, _, old, new in changes}
+                new_line = rewrite_jsonl_line(body, list(fields), self._memo(known))
+            lines[i] = new_line + raw[len(body) :]
+        return "\n".join(lines)
+
+    def _memo(self, known: dict[str, str]) -> Callable[[str], str]:
+        normalize = self.config.normalize
+
+        def fix(value: str) -> str:
+            return known[value] if value in known else normalize(value)
+
+        return fix
+
+    def _jsonl_each(self, chunk: str, first_line: int, result: ChunkResult) -> str:
         lines = chunk.split("\n")
         stats = result.stats
         for i, raw in enumerate(lines):
@@ -85,7 +151,6 @@ class ChunkJob:
             body = raw[:-1] if raw.endswith("\r") else raw
             if not body.strip():
                 continue
-            number = first_line + i
             explained: list[dict[str, Any]] = []
 
             def fix(value: str, explained: list[dict[str, Any]] = explained) -> str:
@@ -100,22 +165,49 @@ class ChunkJob:
                     return run_with_stats(self.config, value, stats)
                 return self.config.normalize(value)
 
-            try:
-                new = rewrite_jsonl_line(body, list(self.fields), fix)
-            except ValueError as exc:
-                if not self.keep_going:
-                    raise JsonlError(number, str(exc)) from None
-                if stats is not None:
-                    stats.bad_records += 1
-                result.warnings.append(f"line {number}: {exc}: passed through unchanged")
-                continue
-            if stats is not None:
-                stats.records += 1
-            if explained:
-                result.explained.append({"line": number, "fields": explained})
-            if new is not body:
-                lines[i] = new + raw[len(body) :]
+            if self._record(lines, i, first_line, result, fix) and explained:
+                result.explained.append({"line": first_line + i, "fields": explained})
         return "\n".join(lines)
+
+    def _record(
+        self, lines: list[str], i: int, first_line: int, result: ChunkResult, fix: Callable[[str], str]
+    ) -> bool:
+        """Rewrite the record ``lines[i]`` through ``fix``; False for a bad record passed through."""
+        raw = lines[i]
+        body = raw[:-1] if raw.endswith("\r") else raw
+        stats = result.stats
+        number = first_line + i
+        try:
+            new = rewrite_jsonl_line(body, list(self.fields), fix)
+        except ValueError as exc:
+            if not self.keep_going:
+                raise JsonlError(number, str(exc)) from None
+            if stats is not None:
+                stats.bad_records += 1
+            result.warnings.append(f"line {number}: {exc}: passed through unchanged")
+            return False
+        if stats is not None:
+            stats.records += 1
+        if new is not body:
+            lines[i] = new + raw[len(body) :]
+        return True
+
+
+def _selected(
+    record: dict[str, Any], fields: tuple[tuple[str, ...], ...]
+) -> list[tuple[Any, str, str]] | None:
+    """``(container, key, value)`` of each selected string; None if a value is neither a string nor null."""
+    found: list[tuple[Any, str, str]] = []
+    for path in fields:
+        container: Any = record
+        for name in path[:-1]:
+            container = container.get(name) if type(container) is dict else None
+        value = container.get(path[-1]) if type(container) is dict else None
+        if type(value) is str:
+            found.append((container, path[-1], value))
+        elif value is not None:
+            return None
+    return found
 
 
 def cpu_count() -> int:
