@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from zhnorm.repair._model import NOT_CHINESE
@@ -39,6 +39,8 @@ def latin_bytes(text: str) -> bytes:
 _LATIN_CLASS = "".join(re.escape(c) for c in sorted(_LATIN))
 _HIGH_CLASS = "".join(re.escape(c) for c in sorted(_LATIN) if c >= "\x80")
 _HIGH = re.compile("[^\x00-\x7f“”‘’…—–•]")
+#: The last of the page's own quotes and dashes in a text.
+_LAST_QUOTE = re.compile("[“”‘’…—–•][^“”‘’…—–•]*\\Z")
 _LATIN_RUN = re.compile(f"[{_LATIN_CLASS}]*[{_HIGH_CLASS}][{_LATIN_CLASS}]*")
 
 
@@ -77,7 +79,8 @@ def latin_runs(line: str, pair: Pair) -> list[tuple[int, int, str]] | None:
         dec = _decode_run(text, pair.right)
         while dec is None:
             # ... nor end with the page's own quote ("çš„" then "” & ").
-            cut = max(text.rfind(q) for q in "“”‘’…—–•")
+            last = _LAST_QUOTE.search(text)
+            cut = -1 if last is None else last.start()
             if cut <= 0 or _HIGH.search(text, cut + 1) is not None:
                 return None  # a quote inside the mojibake ("ç¶“" is 經)
             text = text[:cut]
@@ -173,16 +176,15 @@ class Pair:
     right: str  # codec the bytes were really in
     name: str  # short name of the right codec for the kind
     wrong_name: str
+    #: Must the decoded text be Chinese? (Yes unless UTF-8 read as latin-1.)
+    chinese_only: bool = field(init=False)
+    #: A GBK/Big5 swap: one Han character for another, so a lone unit proves little.
+    swap: bool = field(init=False)
 
-    @property
-    def chinese_only(self) -> bool:
-        """Must the decoded text be Chinese? (Yes unless UTF-8 read as latin-1.)"""
-        return not (self.wrong == "latin" and self.right == "utf-8")
-
-    @property
-    def swap(self) -> bool:
-        """A GBK/Big5 swap: one Han character for another, so a lone unit proves little."""
-        return self.wrong in ("big5", "gbk") and self.right in ("big5", "gbk")
+    def __post_init__(self) -> None:
+        # Plain attributes, not properties: they are read for every candidate.
+        object.__setattr__(self, "chinese_only", not (self.wrong == "latin" and self.right == "utf-8"))
+        object.__setattr__(self, "swap", self.wrong in ("big5", "gbk") and self.right in ("big5", "gbk"))
 
 
 PAIRS: tuple[Pair, ...] = (
@@ -242,6 +244,13 @@ def _token_lengths(codec: str, lead: int, nxt: int) -> tuple[int, ...]:
     if 0x81 <= lead <= 0xFE:
         return (2,)
     return ()
+
+
+#: By the right codec: the length of the token a lead byte (>= 0x80) starts, 0 if none.
+_TOKEN_SIZES = {
+    codec: bytes(next(iter(_token_lengths(codec, lead, -1)), 0) for lead in range(256))
+    for codec in ("utf-8", "gbk", "big5")
+}
 
 
 @cache
@@ -311,6 +320,7 @@ def _units_from(line: str, pair: Pair, i: int, until: int,
     """Greedy units from character ``i`` until the chain breaks after ``until``."""
     enc = _encoder(pair.wrong)
     dec = _decoder(pair.right)
+    sizes = _TOKEN_SIZES[pair.right]
     n = len(line)
 
     while i < n:
@@ -339,11 +349,10 @@ def _units_from(line: str, pair: Pair, i: int, until: int,
                     decoded.append(chr(lead))
                     pos += 1
                     continue
-                lens = _token_lengths(pair.right, lead, buf[pos + 1] if pos + 1 < len(buf) else -1)
-                if not lens:
+                size = sizes[lead]
+                if not size:
                     ok = False
                     break
-                size = lens[0]
                 if pos + size > len(buf):
                     break  # need more bytes
                 ch = dec(bytes(buf[pos : pos + size]))

@@ -62,31 +62,31 @@ SURE_GAIN = 200
 
 #: Each pair's evidence pattern.
 _EVIDENCE: dict[Pair, re.Pattern[str]] = {p: evidence_patterns()[(p.wrong, p.right)] for p in PAIRS}
-#: Pairs that share an evidence pattern (the latin-1/cp1252 ones) share its index.
-_PATTERN_INDEX: dict[Pair, int] = {}
-_PATTERNS: list[re.Pattern[str]] = []
-for _pair in PAIRS:
-    _same = [i for i, p in enumerate(_PATTERNS) if p.pattern == _EVIDENCE[_pair].pattern]
-    if not _same:
-        _PATTERNS.append(_EVIDENCE[_pair])
-    _PATTERN_INDEX[_pair] = _same[0] if _same else len(_PATTERNS) - 1
+#: The pairs that share each pair's evidence pattern (the latin-1/cp1252 ones do).
+_SHARING: dict[Pair, tuple[Pair, ...]] = {
+    p: tuple(q for q in PAIRS if _EVIDENCE[q].pattern == _EVIDENCE[p].pattern) for p in PAIRS
+}
 
 
-@lru_cache(maxsize=128)
-def _pattern_in(line: str, index: int) -> bool:
-    return _PATTERNS[index].search(line) is not None
+class _Evidence(dict):
+    """Pair -> is its evidence in ``line``? Searched for when first asked, once per pattern."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+    def __missing__(self, pair: Pair) -> bool:
+        hit = _EVIDENCE[pair].search(self.line) is not None
+        for p in _SHARING[pair]:
+            self[p] = hit
+        return hit
 
 
 #: The cost of text that several pairs' candidates are compared with.
 _cost = lru_cache(maxsize=64)(_model.cost)
 
 
-def _has_evidence(line: str, pair: Pair) -> bool:
-    """Is ``pair``'s evidence in ``line``? (Searched once per line and pattern.)"""
-    return _pattern_in(line, _PATTERN_INDEX[pair])
-
-
-@dataclass
+@dataclass(slots=True)
 class Edit:
     """One repair, in coordinates of the line it was applied to."""
 
@@ -131,9 +131,9 @@ def _script_fits(line: str, us: list[tuple[int, int, str]], chosen: tuple[int, .
     return not any(c in other for c in rest)
 
 
-def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+def _whole(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     """The fast path: the whole line decoded at once, judged by the fast cost."""
-    if not _has_evidence(line, pair):
+    if not evidence[pair]:
         return 0, []
     dec = whole(line, pair)
     if dec is None:
@@ -141,9 +141,9 @@ def _whole(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     return _judge_whole(line, pair, dec, 0)
 
 
-def _whole_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+def _whole_lossy(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     """The whole line decoded with its lost bytes marked (see ``whole_lossy``)."""
-    if not _has_evidence(line, pair):
+    if not evidence[pair]:
         return 0, []
     dec = whole_lossy(line, pair)
     if dec is None:
@@ -151,7 +151,7 @@ def _whole_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     return _judge_whole(line, pair, dec, dec.count("\ufffd"))
 
 
-def _runs(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+def _runs(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     """Latin-1/cp1252 pairs: each run of latin characters decoded whole, where
     that reads better (a partly damaged line without the span search)."""
     if pair.wrong != "latin":
@@ -159,11 +159,11 @@ def _runs(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     runs = latin_runs(line, pair)
     if not runs:
         return 0, []
-    evidence = _EVIDENCE[pair]
+    pattern = _EVIDENCE[pair]
     total, edits = 0, []
     for s, e, dec in runs:
         before = line[s:e]
-        if evidence.search(line, s, e) is None or not plausible(pair, before, dec, line[e : e + 1]):
+        if pattern.search(line, s, e) is None or not plausible(pair, before, dec, line[e : e + 1]):
             continue
         prev, nxt = line[s - 1 : s], line[e : e + 1]
         gain = (_cost(before + nxt, prev) - _model.cost(dec + nxt, prev)
@@ -176,12 +176,12 @@ def _runs(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     return total, edits
 
 
-def _best_or_lossy(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+def _best_or_lossy(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     """Spans, or the whole line with lost bytes marked, whichever gains more."""
-    lossy = _whole_lossy(line, pair)
+    lossy = _whole_lossy(line, pair, evidence)
     if lossy[0] >= SURE_GAIN:
         return lossy  # clearly right: spare the span search
-    spans = _best(line, pair)
+    spans = _best(line, pair, evidence)
     return lossy if lossy[0] > spans[0] else spans
 
 
@@ -273,7 +273,7 @@ class _SwapDelta(dict):
 _SWAP_DELTAS = {pair: _SwapDelta(pair) for pair in PAIRS if pair.swap}
 
 
-def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
+def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     """The gain of the best choice of units under ``pair`` and its edits.
 
     A dynamic programme over the units; its state is the last output
@@ -281,16 +281,16 @@ def _best(line: str, pair: Pair) -> tuple[int, list[Edit]]:
     starting a run of decoded units costs ``RUN_PENALTY``, so a chain is
     decoded as a whole unless part of it really reads better as it was.
     """
-    if pair.right == "utf-8+latin" or not _has_evidence(line, pair):
+    if pair.right == "utf-8+latin" or not evidence[pair]:
         return 0, []
-    evidence = _EVIDENCE[pair]
+    pattern = _EVIDENCE[pair]
     if pair.swap and sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN:
         # Quick reject: even character by character, swapping gains too little.
         return 0, []
-    us = units(line, pair, evidence)
+    us = units(line, pair, pattern)
     if not us:
         return 0, []
-    allowed = _chains(line, us, evidence)
+    allowed = _chains(line, us, pattern)
     if not any(allowed):
         return 0, []
     cost = _model.cost
@@ -548,17 +548,18 @@ def _repair_pass(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
         if shortcuts and SUSPICIOUS.search(line) is None:
             break  # sound: no pair has evidence, so no pair would change it
         best_gain, best_edits = 0, []
+        evidence = _Evidence(line)
         for search in searches:
             # GBK/Big5 swaps last in the lossy search: they decode almost anything.
             pairs = _SWAPS_LAST if search is _whole_lossy else PAIRS
             for pair in pairs:
                 # Only pairs whose evidence is in the line can change it
                 # (searched for when a pair's turn comes: a sure gain ends the search).
-                if shortcuts and not _has_evidence(line, pair):
+                if shortcuts and not evidence[pair]:
                     continue
                 if search is _whole_lossy and pair.swap and best_edits:
                     break
-                gain, edits = search(line, pair)
+                gain, edits = search(line, pair, evidence)
                 if gain > best_gain:
                     best_gain, best_edits = gain, edits
                 if best_gain >= SURE_GAIN and search is not _runs:
