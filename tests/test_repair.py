@@ -318,3 +318,56 @@ def test_a_long_line_is_repaired_everywhere_in_bounded_stretches(monkeypatch: py
         rebuilt.append(line[last:change.start] + change.after)
         last = change.end
     assert "".join(rebuilt) + line[last:] == fixed
+
+
+# The engine's scoring is tuned for speed (memoised tables, shared bigram pairs, a bigram
+# lookup skipped where no two neighbours can form one); these check it against plain
+# definitions written from the public tables.
+def _cost_alphabet() -> list[str]:
+    from zhnorm.repair import _model
+
+    bigram_chars = sorted({c for pair in list(_model.BIGRAM)[:3000] for c in pair})
+    return [
+        *bigram_chars[:400], *"的一是了我不人在他有这个上们来到时大地为子中你说生国年着就那和要",
+        *"，。！？“”（）abcXYZ 019\t", *"éÃ©ä¸­æ–‡\x80\x9d\xad", *"ΑβγДжあアカ한ㄅ①→",
+        "\ufffd", "\ue000", "𠮷", "䶮", "ㄛ", "﹛", "\U0002a6a5", "\u9ffe", "\u3400",
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_costs_match_their_definitions(data: st.DataObject) -> None:
+    from itertools import pairwise
+
+    from zhnorm.repair import _model
+
+    alphabet = _cost_alphabet()
+    text = data.draw(st.lists(st.sampled_from(alphabet), max_size=60).map("".join))
+    prev = data.draw(st.sampled_from(["", "中", "的", "a", "é", "，", "ア"]))
+    expected, last = 0, prev
+    for ch in text:
+        expected += _model.char_cost(ch, last)
+        last = ch
+    assert _model.cost(text, prev) == expected
+    fast = sum(_model.info(ch)[1] for ch in text)
+    for a, b in pairwise(text):
+        if a + b in _model.BIGRAM:
+            fast -= _model.UNIGRAM[b] - _model.BIGRAM[a + b]
+    assert _model.fast_cost(text) == fast
+    for chars, pattern in ((_model.SIMPLIFIED_ONLY, _model.SIMPLIFIED_ONLY_RE),
+                           (_model.TRADITIONAL_ONLY, _model.TRADITIONAL_ONLY_RE)):
+        assert sum(map(chars.__contains__, text)) == len(pattern.findall(text))
+
+
+def test_latin_bytes_are_the_bytes_a_browser_read() -> None:
+    from zhnorm.repair._codecs import latin_bytes
+
+    for b in range(256):
+        assert latin_bytes(chr(b)) == bytes([b])  # latin-1, C1 controls included
+        shown = bytes([b]).decode("cp1252", errors="ignore")
+        if shown:
+            assert latin_bytes(shown) == bytes([b])
+    assert latin_bytes("ä¸­æ–‡") == "中文".encode()
+    for text in ("中", "ä¸中", "\u0100", "𠮷"):
+        with pytest.raises(UnicodeEncodeError):
+            latin_bytes(text)
