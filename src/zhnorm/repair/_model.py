@@ -220,7 +220,6 @@ def cost(text: str, prev: str = "") -> int:
     if not text:
         return 0
     table = _INFO
-    after = _after
     it = iter(text)
     if prev:
         pcls = table[prev][0]
@@ -228,13 +227,32 @@ def cost(text: str, prev: str = "") -> int:
     else:
         prev = next(it)
         pcls, total, _ = table[prev]
+    bigram = _BIGRAM_PAIRS.get
+    letters = _LETTER_CLASSES
+    # char_cost, inlined (a call per character is most of the time it takes).
     for ch in it:
         cls, first, cont = table[ch]
-        if cls == pcls == HAN:
-            bi = _BIGRAM_PAIRS.get((prev, ch))
-            total += first + BACKOFF if bi is None else min(bi, first)
+        if cls == HAN:
+            if pcls == HAN:
+                bi = bigram((prev, ch))
+                total += first + BACKOFF if bi is None else (bi if bi < first else first)
+            elif pcls in letters:
+                total += first + TRANSITION
+            else:
+                total += first
+        elif cls == SOUP:
+            if pcls == SOUP:
+                total += cont
+            elif pcls == LATIN and prev < "\x80":
+                total += SOUP_AFTER_LETTER
+            else:
+                total += first
+        elif pcls == cls:
+            total += cont
+        elif cls in letters and pcls in letters:
+            total += first + TRANSITION
         else:
-            total += after(cls, first, cont, ch, pcls, prev)
+            total += first
         prev, pcls = ch, cls
     return total
 
