@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,6 +180,8 @@ def atomic_writer(path: Path) -> Iterator[BinaryIO]:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = None
+    import tempfile  # imported here: a run that writes to stdout should not pay for it
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".zhnorm-tmp")
     try:
         with os.fdopen(fd, "wb") as out:
@@ -213,19 +214,14 @@ _ENCODERS = (
 )
 
 
-try:  # orjson parses a record in a third of json's time; it gives up on what json reads
-    # (NaN, lone surrogates, 1e400), and those are read again with json
-    from orjson import loads as _fast_loads
-except ImportError:  # pragma: no cover - orjson is a dependency
-    _fast_loads = json.loads
-
-
 def parse_record(line: str) -> Any:
     """The JSON value of ``line``, or ``None`` when it is not valid JSON (or is ``null``).
 
-    The strings are those :func:`json.loads` gives; numbers may differ (orjson
+    orjson parses a record in a third of json's time; it gives up on what
+    json reads (NaN, lone surrogates, 1e400), which json then reads. The
+    strings are those :func:`json.loads` gives; numbers may differ (orjson
     reads integers beyond 64 bits as floats), which :func:`reencode_record`
-    notices: the record is then not written as it was read.
+    notices: such a record is not written as it was read.
     """
     try:
         return _fast_loads(line)
@@ -235,6 +231,20 @@ def parse_record(line: str) -> Any:
         return json.loads(line)
     except ValueError:
         return None
+
+
+def _first_loads(line: str) -> Any:
+    # orjson is imported on first use (a few ms a plain text run should not pay for).
+    global _fast_loads
+    try:
+        from orjson import loads
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        loads = json.loads
+    _fast_loads = loads
+    return loads(line)
+
+
+_fast_loads: Callable[[str], Any] = _first_loads
 
 
 def reencode_record(
