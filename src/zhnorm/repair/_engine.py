@@ -517,26 +517,40 @@ def _repair_stretch(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
     gate or the line-level evidence first: the full path the gate's property
     test compares with (each pair still needs its evidence in what it changes).
     """
-    tracked: list[Edit] = []
+    passes: list[list[Edit]] = []
     for _ in range(MAX_PASSES):
         fixed, edits = _repair_pass(line, shortcuts)
         if not edits:
             break
-        tracked = _compose(tracked, edits)
+        passes.append(edits)
         line = fixed
         if shortcuts and SUSPICIOUS.search(line) is None:
             break  # no evidence left: another pass cannot change it (the gate is sound)
-    return line, _to_original(tracked)
+    return line, _fold(passes)
+
+
+def _fold(groups: list[list[Edit]]) -> list[Edit]:
+    """Edits applied one group after another, as edits of the first group's input.
+
+    A single group already is that (sorted, disjoint, ``end - start ==
+    len(before)``): most lines are repaired by one.
+    """
+    if len(groups) == 1:
+        return groups[0]
+    tracked: list[Edit] = []
+    for edits in groups:
+        tracked = _compose(tracked, edits)
+    return _to_original(tracked)
 
 
 _SWAPS_LAST = tuple(sorted(PAIRS, key=lambda p: p.swap))
 
 
 def _repair_pass(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
-    tracked: list[Edit] = []  # in current coordinates (start/end of 'after')
+    applied: list[list[Edit]] = []  # each in the coordinates of the text it was applied to
     edits = _entities(line)
     if edits:
-        tracked = _compose(tracked, edits)
+        applied.append(edits)
         line = apply_edits(line, edits)
     # Lossy decoding first where the line shows lost characters (U+FFFD),
     # last otherwise (bytes dropped without a trace).
@@ -576,13 +590,13 @@ def _repair_pass(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
                 break
         if not best_edits:
             break
-        tracked = _compose(tracked, best_edits)
+        applied.append(best_edits)
         line = apply_edits(line, best_edits)
     edits = _ftfy(line)
     if edits:
-        tracked = _compose(tracked, edits)
+        applied.append(edits)
         line = apply_edits(line, edits)
-    return line, _to_original(tracked)
+    return line, _fold(applied) if applied else []
 
 
 def _to_original(tracked: list[Edit]) -> list[Edit]:
