@@ -69,17 +69,24 @@ _SHARING: dict[Pair, tuple[Pair, ...]] = {
 
 
 class _Evidence(dict):
-    """Pair -> is its evidence in ``line``? Searched for when first asked, once per pattern."""
+    """Pair -> is its evidence in ``line``? Searched for when first asked, once per pattern.
 
-    def __init__(self, line: str) -> None:
-        super().__init__()
-        self.line = line
+    Made by :func:`_evidence_in` (no ``__init__``: one is made per round).
+    """
+
+    __slots__ = ("line",)
 
     def __missing__(self, pair: Pair) -> bool:
         hit = _EVIDENCE[pair].search(self.line) is not None
         for p in _SHARING[pair]:
             self[p] = hit
         return hit
+
+
+def _evidence_in(line: str) -> _Evidence:
+    evidence = _Evidence()
+    evidence.line = line
+    return evidence
 
 
 #: The cost of text that several pairs' candidates are compared with.
@@ -562,7 +569,7 @@ def _repair_pass(line: str, shortcuts: bool) -> tuple[str, list[Edit]]:
         if shortcuts and SUSPICIOUS.search(line) is None:
             break  # sound: no pair has evidence, so no pair would change it
         best_gain, best_edits = 0, []
-        evidence = _Evidence(line)
+        evidence = _evidence_in(line)
         for search in searches:
             # GBK/Big5 swaps last in the lossy search: they decode almost anything.
             pairs = _SWAPS_LAST if search is _whole_lossy else PAIRS
