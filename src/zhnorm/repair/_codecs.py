@@ -44,7 +44,6 @@ _LAST_QUOTE = re.compile("[“”‘’…—–•][^“”‘’…—–•]*
 _LATIN_RUN = re.compile(f"[{_LATIN_CLASS}]*[{_HIGH_CLASS}][{_LATIN_CLASS}]*")
 
 
-@lru_cache(maxsize=256)
 def _decode_run(text: str, right: str) -> str | None:
     try:
         return latin_bytes(text).decode(right)
