@@ -196,11 +196,11 @@ _FIRST = _FirstCost()
 _BONUS = {pair: UNIGRAM[pair[1]] - bi for pair, bi in _BIGRAM_PAIRS.items() if pair[1] in UNIGRAM}
 
 
-#: Two characters in a row that may make a known bigram: a text without
-#: them has no bigram bonus to look up (mojibake rarely has any).
-_MAY_PAIR = re.compile(
-    "[" + "".join(re.escape(c) for c in sorted({a for a, _ in _BONUS})) + "]"
-    "[" + "".join(re.escape(c) for c in sorted({b for _, b in _BONUS})) + "]"
+#: Runs of two or more characters that occur in known bigrams: only pairs
+#: inside them can have a bigram bonus (mojibake rarely has any; Chinese text
+#: is cut at punctuation, ASCII and rare characters).
+_PAIR_RUN = re.compile(
+    "[" + "".join(re.escape(c) for c in sorted({c for pair in _BONUS for c in pair})) + "]{2,}"
 )
 
 
@@ -210,8 +210,9 @@ def fast_cost(text: str) -> int:
     start-of-run cost, less the bonus of known bigrams. Used to judge a whole
     line decoded at once, where the difference is large."""
     total = sum(map(_FIRST.__getitem__, text))
-    if len(text) > 1 and _MAY_PAIR.search(text) is not None:
-        total -= sum(map(_BONUS.get, pairwise(text), repeat(0)))
+    if len(text) > 1:
+        for run in _PAIR_RUN.findall(text):
+            total -= sum(map(_BONUS.get, pairwise(run), repeat(0)))
     return total
 
 
