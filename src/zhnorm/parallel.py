@@ -86,7 +86,8 @@ class ChunkJob:
         end = len(lines) - 1 if lines[-1] == "" else len(lines)  # a final "" follows the last newline
         crlf = "\r" in chunk
         fields = self.fields
-        key = fields[0][0] if len(fields) == 1 and len(fields[0]) == 1 else None
+        if len(fields) == 1 and len(fields[0]) == 1:
+            return self._jsonl_one_key(lines, end, crlf, fields[0][0], first_line, result)
         # One entry per selected string value: its line, record, container, key.
         where: list[int] = []
         tops: list[Any] = []
@@ -98,25 +99,14 @@ class ChunkJob:
                 body = body[:-1]
             record = parse_record(body)
             if type(record) is dict:
-                if key is not None:  # one top-level field: the common case
-                    value = record.get(key)
-                    if type(value) is str:
+                found = _selected(record, fields)
+                if found is not None:
+                    for container, name, value in found:
                         where.append(i)
                         tops.append(record)
-                        spots.append((record, key))
+                        spots.append((container, name))
                         values.append(value)
-                        continue
-                    if value is None:
-                        continue
-                else:
-                    found = _selected(record, fields)
-                    if found is not None:
-                        for container, name, value in found:
-                            where.append(i)
-                            tops.append(record)
-                            spots.append((container, name))
-                            values.append(value)
-                        continue
+                    continue
             if body.strip():
                 self._record(lines, i, first_line, result, self.config.normalize)
         fixed = self.config.normalize_batch(values)
@@ -131,6 +121,41 @@ class ChunkJob:
             if new_line is None:  # not as json writes it: keep its bytes
                 known = {old: new for _, _, old, new in changes}
                 new_line = rewrite_jsonl_line(body, list(fields), self._memo(known))
+            lines[i] = new_line + raw[len(body) :]
+        return "\n".join(lines)
+
+    def _jsonl_one_key(
+        self, lines: list[str], end: int, crlf: bool, key: str, first_line: int, result: ChunkResult
+    ) -> str:
+        """:meth:`_jsonl` for one top-level field (the common case), with less bookkeeping per record."""
+        where: list[int] = []
+        records: list[dict[str, Any]] = []
+        values: list[str] = []
+        for i in range(end):
+            body = lines[i]
+            if crlf and body.endswith("\r"):
+                body = body[:-1]
+            record = parse_record(body)
+            if type(record) is dict:
+                value = record.get(key)
+                if type(value) is str:
+                    where.append(i)
+                    records.append(record)
+                    values.append(value)
+                    continue
+                if value is None:
+                    continue
+            if body.strip():
+                self._record(lines, i, first_line, result, self.config.normalize)
+        fixed = self.config.normalize_batch(values)
+        for i, record, old, new in zip(where, records, values, fixed, strict=True):
+            if new is old or new == old:
+                continue
+            raw = lines[i]
+            body = raw[:-1] if crlf and raw.endswith("\r") else raw
+            new_line = reencode_record(body, record, [(record, key, new)])
+            if new_line is None:  # not as json writes it: keep its bytes
+                new_line = rewrite_jsonl_line(body, list(self.fields), self._memo({old: new}))
             lines[i] = new_line + raw[len(body) :]
         return "\n".join(lines)
 
