@@ -365,8 +365,9 @@ def _units_from(line: str, pair: Pair, i: int, until: int,
             if pos == len(buf):
                 found = j
                 break
-        if found > 0 and _plausible_unit(pair, line[i:found], decoded, line[found : found + 1]):
-            out.append((i, found, "".join(decoded)))
+        if found > 0 and _plausible_unit(pair, line[i:found], text := "".join(decoded),
+                                         line[found : found + 1]):
+            out.append((i, found, text))
             i = found
         else:
             i += 1

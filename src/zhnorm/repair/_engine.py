@@ -324,8 +324,8 @@ def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
             prev_orig = line[s - 1]
         orig = line[s:e]
         # Only a unit's first character depends on the state: cost the rest once.
-        orig_rest = cost(orig[1:], orig[0])
-        dec_rest = cost(dec[1:], dec[0]) if allowed[idx] else 0
+        orig_rest = cost(orig[1:], orig[0]) if len(orig) > 1 else 0
+        dec_rest = cost(dec[1:], dec[0]) if allowed[idx] and len(dec) > 1 else 0
         base_cost += char_cost(orig[0], prev_orig) + orig_rest
         prev_orig = orig[-1]
         new: dict[tuple[str, bool], tuple[int, tuple[int, ...]]] = {}
