@@ -395,3 +395,16 @@ def test_clauses_around_triggers_are_cut_as_by_a_full_scan(text: str) -> None:
     for sample in (text, "".join(ch for ch in text if ch not in "，。 \n、"), long_clause):
         found = [i for i, ch in enumerate(sample) if ch in "著么"]
         assert mixed._clause_spans(sample, found) == _clause_spans_by_scan(sample, found)
+
+
+@pytest.mark.parametrize("text", ["于臺", "和臺干", "准，臺", "万后万臺着"])
+def test_regional_output_that_would_read_as_foreign_is_settled(text: str) -> None:
+    # Hong Kong writes 台 for 臺, as Simplified does: the output of 和臺干 (a Traditional
+    # text, kept) holds nothing unique to either script and leans to Simplified (干), so
+    # converting it again would convert it whole. That conversion is given at once.
+    hk = cfg(to="hk")
+    once = convert_foreign(text, hk)
+    assert convert_foreign(once, hk) == once
+    assert explain_foreign(text, hk)[0] == once
+    # A text that keeps other Traditional characters keeps its reading (准 stays).
+    assert convert_foreign("准，臺灣的頭髮", hk) == "准，台灣的頭髮"

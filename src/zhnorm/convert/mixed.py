@@ -56,6 +56,7 @@ from zhnorm.pipeline import Change
 from zhnorm.script import (
     BIG_SCAN,
     BOUNDARY,
+    FOREIGN,
     HANS,
     HANT,
     MIXED,
@@ -345,6 +346,39 @@ def _run_config(
         done = b
     if done < len(segment):
         out.append((start + done, end, converted[done:], name, ""))
+
+
+@cache
+def _evidence_lost(name: str, script: str) -> re.Pattern[str] | None:
+    """The characters unique to ``script`` that config ``name`` turns into characters
+    unique to neither script (Hong Kong writes ``台`` for ``臺``, as Simplified does)."""
+    unique = sorted(hant_only() if script == HANT else hans_only())
+    lost = [
+        ch
+        for ch, out in zip(unique, converter(name).convert_batch(unique), strict=True)
+        if find_unique(out, script) < 0
+    ]
+    return re.compile("[" + re.escape("".join(lost)) + "]") if lost else None
+
+
+def _settle(text: str, pieces: list[_Piece], plan: _Plan) -> list[_Piece]:
+    """``pieces`` of ``text`` for a regional target, or, when their output would be
+    converted again, that conversion at once (so converting the output again
+    changes nothing).
+
+    Hong Kong writes ``台`` for ``臺``, as Simplified does: ``和臺干`` is
+    Traditional (``臺``) and kept, but its output ``和台干`` holds no character
+    unique to either script and leans to Simplified (``干``), so it would be
+    converted whole as foreign: the answer is that conversion, ``和台幹``.
+    """
+    assert plan.native is not None and plan.foreign is not None
+    lost = _evidence_lost(plan.native, plan.script)
+    if lost is None or lost.search(text) is None:
+        return pieces
+    once = _join(text, pieces)
+    if find_unique(once, plan.script) >= 0 or segments(once, plan.script) != [(0, len(once), FOREIGN)]:
+        return pieces
+    return [(0, len(text), converter(plan.foreign).convert(once), plan.foreign, "")]
 
 
 #: Runs at least this long look for the page's bigrams with NumPy (the automaton's
@@ -1036,6 +1070,8 @@ def _pieces(text: str, config: Normalizer) -> list[_Piece]:
             plan.foreign_tw,
             batch.get(start),
         )
+    if plan.native is not None and plan.foreign is not None and user is None:
+        return _settle(text, out, plan)
     return out
 
 
