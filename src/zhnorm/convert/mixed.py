@@ -1139,10 +1139,11 @@ class _Fast:
 
 
 @cache
-def _fast(to: str, opencc: str | None, convert_all: bool, user: bool) -> _Fast | None:
-    if opencc or convert_all or user or to == "auto":
+def _fast(to: str) -> _Fast | None:
+    """The shortcuts of target ``to`` with no raw config, ``convert_all`` or user layer."""
+    if to == "auto":
         return None
-    plan = _plan(to, opencc, convert_all)
+    plan = _plan(to, None, False)
     if plan.native is not None or plan.foreign is None:
         return None
     return _Fast(plan)
@@ -1208,7 +1209,8 @@ def convert_foreign(text: str, config: Normalizer) -> str:
     >>> convert_foreign("皇后的頭髮，后来", Normalizer(to="hant", only=("repair",)))
     '皇后的頭髮，後來'
     """
-    fast = _fast(config.to, config.opencc, config.convert_all, bool(config.dicts or config.protect))
+    plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
+    fast = _fast(config.to) if plain else None
     if fast is not None and len(text) < BIG_SCAN:
         # The common cases first, for short texts (a record, a line), with the same
         # answers as the general path: nothing foreign -> as it is; nothing in the
