@@ -652,7 +652,7 @@ def _plain_args(args: list[str]) -> dict[str, Any] | None:
         elif arg.startswith("--to=") and "to" not in found:
             found["to"] = arg[len("--to=") :]
         elif arg == "-" or (arg and not arg.startswith("-")):
-            if arg != "-" and os.path.exists(arg) and not os.access(arg, os.R_OK):
+            if os.path.exists(arg) and not os.access(arg, os.R_OK):  # even "-": Click stats it too
                 return None
             paths.append(Path(arg))
         else:
