@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from zhnorm.pipeline import Normalizer
@@ -227,6 +227,46 @@ def test_gate_on_any_chinese_text(line: str) -> None:
     line = line.replace("\n", " ").replace("\r", " ")
     if SUSPICIOUS.search(line) is None:
         assert repair_line(line, shortcuts=False)[0] == line
+
+
+# GBK read as Big5 and Big5 read as GBK, and text of either script to stand around them.
+_GBK_AS_BIG5 = _round_trip("他在学校学习中文。", "gbk", "big5")
+_BIG5_AS_GBK = _round_trip("繁體中文測試", "big5", "gbk")
+_LONG_HANS = "我们今天去北京看朋友，这个软件可以自动修复乱码，也不会破坏正确的文本。"
+_LONG_HANT = "我們今天去臺北看朋友，這個軟體可以自動修復亂碼，也不會破壞正確的文字。"
+_SWAP_PIECES = [
+    *_PIECES, "觌", "覿", "鈿歌箔", "，", "。", _GBK_AS_BIG5, _BIG5_AS_GBK, _LONG_HANS, _LONG_HANT,
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SWAP_PIECES) | st.text(max_size=3), max_size=12))
+@example([_LONG_HANS, _GBK_AS_BIG5])  # a swap taken on a Simplified line
+@example([_LONG_HANT, _BIG5_AS_GBK])  # ... and on a Traditional line
+@example([_LONG_HANT, _GBK_AS_BIG5])  # a swap that never fits
+def test_script_precheck_of_swaps_changes_no_decision(parts: list[str]) -> None:
+    # _best gives up on a GBK/Big5 swap before its span search when a character of the other
+    # script lies out of every unit's reach: the same answer the search and _script_fits give.
+    from zhnorm.repair import _engine
+    from zhnorm.repair._codecs import PAIRS, reach, units
+
+    line = "".join(parts).replace("\n", " ").replace("\r", " ")
+    for pair in PAIRS:
+        if not pair.swap:
+            continue
+        pattern = _engine._EVIDENCE[pair]
+        spans = reach(line, pattern)
+        for start, end, _ in units(line, pair, pattern):
+            assert any(a <= start and end <= b for a, b in spans)
+        evidence = _engine._evidence_in(line)
+        fast = _engine._best(line, pair, evidence)
+        real = _engine._script_never_fits
+        try:
+            _engine._script_never_fits = lambda *args: False
+            slow = _engine._best(line, pair, evidence)
+        finally:
+            _engine._script_never_fits = real
+        assert fast == slow
 
 
 def test_real_corpus_lines_unchanged() -> None:

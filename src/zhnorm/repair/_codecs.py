@@ -298,6 +298,8 @@ def _plausible_unit(pair: Pair, before: str, decoded: list[str] | str, after: st
 #: Units are looked for from this many characters before a match of the
 #: pair's evidence; a chain that goes on past the match is followed to its end.
 WINDOW = 12
+#: The most characters one unit spans.
+MAX_UNIT = 12
 
 
 def units(line: str, pair: Pair, evidence: re.Pattern[str]) -> list[tuple[int, int, str]]:
@@ -312,6 +314,17 @@ def units(line: str, pair: Pair, evidence: re.Pattern[str]) -> list[tuple[int, i
             continue
         pos = _units_from(line, pair, max(pos, m.start() - WINDOW), m.end(), out)
     return out
+
+
+def reach(line: str, evidence: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans of ``line`` that :func:`units` may cover, in order (they may overlap).
+
+    The unit search starts ``WINDOW`` characters before a match of
+    ``evidence`` and gives up ``2 * WINDOW`` characters after it, the last
+    unit reaching at most ``MAX_UNIT`` characters further. A character
+    outside every span is left as it is whatever the search decodes.
+    """
+    return [(max(0, m.start() - WINDOW), m.end() + 2 * WINDOW + MAX_UNIT) for m in evidence.finditer(line)]
 
 
 def _units_from(line: str, pair: Pair, i: int, until: int,
@@ -335,7 +348,7 @@ def _units_from(line: str, pair: Pair, i: int, until: int,
         decoded: list[str] = []
         j = i
         found = -1
-        while j < n and j - i < 12:
+        while j < n and j - i < MAX_UNIT:
             bj = enc[line[j]]
             if bj is None:
                 break

@@ -32,6 +32,7 @@ from zhnorm.repair._codecs import (
     Pair,
     latin_runs,
     plausible,
+    reach,
     units,
     whole,
     whole_lossy,
@@ -136,6 +137,23 @@ def _script_fits(line: str, us: list[tuple[int, int, str]], chosen: tuple[int, .
     rest = [c for c, t in zip(line, touched, strict=True) if not t]
     other = _model.TRADITIONAL_ONLY if pair.right == "gbk" else _model.SIMPLIFIED_ONLY
     return not any(c in other for c in rest)
+
+
+def _script_never_fits(line: str, pair: Pair, pattern: re.Pattern[str]) -> bool:
+    """Whether no choice of units can pass :func:`_script_fits`.
+
+    It cannot when a character of the other script lies where no unit
+    reaches: it stays in the line whatever is decoded. (A Traditional line
+    has Big5-rare characters enough to be evidence of GBK read as Big5,
+    and this spares it the span search.)
+    """
+    other = _model.TRADITIONAL_ONLY if pair.right == "gbk" else _model.SIMPLIFIED_ONLY
+    pos = 0
+    for start, end in reach(line, pattern):
+        if start > pos and not other.isdisjoint(line[pos:start]):
+            return True
+        pos = max(pos, end)
+    return not other.isdisjoint(line[pos:])
 
 
 def _whole(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
@@ -293,6 +311,8 @@ def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     pattern = _EVIDENCE[pair]
     if pair.swap and sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN:
         # Quick reject: even character by character, swapping gains too little.
+        return 0, []
+    if pair.swap and _script_never_fits(line, pair, pattern):
         return 0, []
     us = units(line, pair, pattern)
     if not us:
