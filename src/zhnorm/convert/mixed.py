@@ -372,6 +372,9 @@ def _settle(text: str, pieces: list[_Piece], plan: _Plan) -> list[_Piece]:
     converted whole as foreign: the answer is that conversion, ``和台幹``.
     """
     assert plan.native is not None and plan.foreign is not None
+    for piece in pieces:  # usually the first converted piece proves the output is fine
+        if find_unique(piece[2], plan.script) >= 0:
+            return pieces
     lost = _evidence_lost(plan.native, plan.script)
     if lost is None or lost.search(text) is None:
         return pieces
