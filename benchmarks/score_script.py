@@ -6,6 +6,7 @@ Usage::
     .venv/bin/python benchmarks/score_script.py --no-speed # accuracy only
     .venv/bin/python benchmarks/score_script.py --show 20  # also print 20 zhnorm errors per direction
     .venv/bin/python benchmarks/score_script.py --classify # zhnorm's errors by kind of run
+    .venv/bin/python benchmarks/score_script.py --ratios 7 # fully foreign text against the engine
     .venv/bin/python benchmarks/score_script.py --corpus-only  # the mixed corpus, whole and in 1 MB chunks
 
 Data (``../shared``, beside the project root):
@@ -302,6 +303,51 @@ def corpus_speed(repeat: int) -> None:
         print(f"{to:6} {whole:8.1f} MB/s {chunked:8.1f} MB/s")
 
 
+def foreign_ratios(rounds: int) -> None:
+    """The fully foreign cases in ~1 MB chunks (as the CLI feeds them) and line by line:
+    zhnorm and the plain engine timed back to back on each chunk (each block of 1,000
+    lines), in CPU time; the median over ``rounds`` rounds of engine time / zhnorm time."""
+    import statistics
+
+    lines = (SHARED / "bench" / "corpus_unique_lines.txt").read_text(encoding="utf-8").splitlines()
+    simp = [x for x in lines if find_unique(x, "hans") >= 0 and find_unique(x, "hant") < 0]
+    trad = [x for x in lines if find_unique(x, "hant") >= 0 and find_unique(x, "hans") < 0]
+    clock = time.process_time
+    print(f"\nfully foreign text, engine time / zhnorm time, median of {rounds} interleaved rounds (CPU)")
+    header = f"{'case':32} {'1 MB chunks':>12} {'per line':>9}  engine"
+    print(header)
+    print("-" * len(header))
+    for label, texts, to, name in (
+        ("Traditional -> hans", trad * 2, "hans", "t2s"),
+        ("Simplified -> hant", simp, "hant", "s2t"),
+    ):
+        config = Normalizer(to=to, only=("convert",))
+        plain = converter(name).convert
+        blocks = [[part] for part in chunks("\n".join(texts) + "\n")]
+        blocks_of_lines = [texts[k : k + 1000] for k in range(0, min(len(texts), 30000), 1000)]
+        medians = []
+        for groups in (blocks, blocks_of_lines):
+            for group in groups[:2]:  # warm both
+                for text in group:
+                    convert_foreign(text, config)
+                    plain(text)
+            ratios = []
+            for _ in range(rounds):
+                ours = theirs = 0.0
+                for group in groups:
+                    start = clock()
+                    for text in group:
+                        convert_foreign(text, config)
+                    middle = clock()
+                    for text in group:
+                        plain(text)
+                    theirs += clock() - middle
+                    ours += middle - start
+                ratios.append(theirs / ours)
+            medians.append(statistics.median(ratios))
+        print(f"{label:32} {medians[0]:11.2f}x {medians[1]:8.2f}x  {name}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-speed", action="store_true")
@@ -309,6 +355,9 @@ def main() -> None:
     parser.add_argument("--corpus-only", action="store_true", help="only the mixed corpus timings")
     parser.add_argument("--show", type=int, default=0, help="print this many zhnorm errors per direction")
     parser.add_argument("--classify", action="store_true", help="zhnorm's errors by kind of run, then exit")
+    parser.add_argument(
+        "--ratios", type=int, default=0, metavar="ROUNDS", help="only the fully foreign ratios, interleaved"
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--size", type=float, default=0, help="repeat the speed texts to about this many MB")
     args = parser.parse_args()
@@ -317,6 +366,9 @@ def main() -> None:
     if args.classify:
         classify("hant")
         classify("hans")
+        return
+    if args.ratios:
+        foreign_ratios(args.ratios)
         return
     if args.corpus_only:
         corpus_speed(args.repeat)
