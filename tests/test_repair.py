@@ -183,6 +183,11 @@ NEGATIVES = [
     "“锟斤拷”是一种常见的乱码",
     "注音：ㄓㄨㄥ ㄨㄣˊ",
     "Copyright © 2008-2025 · 版权所有 · 京ICP备12345678号",
+    # Classical lines (Song ci, Zuo zhuan) in OpenCC's Traditional: their GB18030 or Big5 bytes read as
+    # UTF-8 give ⚸貭 and 纸黷, a symbol no Chinese code page holds and a mix of both scripts.
+    "錢塘依舊，潮生潮落。萬點燈火，羞照舞鈿歌箔。玉梅消瘦，恨東皇命薄。",
+    "蟊賊遠屏，晉之力也。",
+    "蝥賊遠屏，晉之力也。",
 ]
 
 
@@ -274,6 +279,20 @@ def test_real_corpus_lines_unchanged() -> None:
     if not corpus.exists():
         pytest.skip("../shared is absent")
     text = corpus.read_text(encoding="utf-8")
+    fixed = apply(text, CONFIG)
+    if fixed != text:
+        bad = [a for a, b in zip(text.split("\n"), fixed.split("\n"), strict=True) if a != b]
+        pytest.fail(f"{len(bad)} lines changed, e.g. {bad[:3]!r}")
+
+
+@pytest.mark.parametrize("to", ["hant", "hk"])
+def test_real_corpus_lines_converted_to_traditional_unchanged(to: str) -> None:
+    # The corpus is mostly Simplified; converted, it is as much correct Traditional text.
+    corpus = SHARED / "bench" / "corpus_unique_lines.txt"
+    if not corpus.exists():
+        pytest.skip("../shared is absent")
+    to_traditional = Normalizer(opencc="s2t" if to == "hant" else "s2hk", only=("convert",))
+    text = to_traditional.normalize(corpus.read_text(encoding="utf-8"))
     fixed = apply(text, CONFIG)
     if fixed != text:
         bad = [a for a, b in zip(text.split("\n"), fixed.split("\n"), strict=True) if a != b]

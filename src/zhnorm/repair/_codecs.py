@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from zhnorm.repair._model import NOT_CHINESE
+from zhnorm.repair._model import NOT_CHINESE, SIMPLIFIED_ONLY, TRADITIONAL_ONLY
 
 # The union of latin-1 and windows-1252 as browsers decode it (undefined
 # bytes become C1 controls): every character of either maps to its byte.
@@ -283,10 +283,14 @@ def wrong_kind(pair: Pair, before: str) -> str:
 
 
 def _plausible_unit(pair: Pair, before: str, decoded: list[str] | str, after: str) -> bool:
-    if pair.chinese_only:
-        text = decoded if isinstance(decoded, str) else "".join(decoded)
-        if NOT_CHINESE.search(text) is not None:
-            return False
+    text = decoded if isinstance(decoded, str) else "".join(decoded)
+    if pair.chinese_only and NOT_CHINESE.search(text) is not None:
+        return False
+    # UTF-8 read as GBK or Big5: a unit is a character or two of one text, not Simplified and
+    # Traditional at once (纸黷 from correct 蝥賊遠).
+    if (pair.right == "utf-8" and pair.wrong != "latin" and not SIMPLIFIED_ONLY.isdisjoint(text)
+            and not TRADITIONAL_ONLY.isdisjoint(text)):
+        return False
     # A trail byte that is ASCII happens where Chinese meets ASCII text: a
     # unit that decodes to "社j" just before "饰" is two correct characters.
     if pair.wrong != "latin" and decoded[-1] < "\x80" and after and after >= "\x80":

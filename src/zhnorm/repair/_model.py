@@ -136,12 +136,26 @@ def _info(ch: str) -> tuple[int, int, int]:
             return SYMBOL, 34, 34
         return SYMBOL, 30, 30
     if 0x2000 <= o <= 0x2BFF or 0x3200 <= o <= 0x33FF:  # arrows, maths, shapes, ①
-        return SYMBOL, 16, 16
+        # Cheap where Chinese text has them: those its legacy code pages hold.
+        if _in_chinese_code_pages(ch):
+            return SYMBOL, 16, 16
+        return SYMBOL, 34, 34
     if cat.startswith("P") or cat == "Zs":
         return SYMBOL, 26, 26
     if cat == "So" and o >= 0x1F000:  # emoji
         return SYMBOL, 20, 20
     return SYMBOL, 30, 30
+
+
+def _in_chinese_code_pages(ch: str) -> bool:
+    """Whether GBK or Big5 can encode ``ch`` (★ ① ※ can; ⚸ cannot)."""
+    for codec in ("gbk", "big5"):
+        try:
+            ch.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        return True
+    return False
 
 
 class _Info(dict):
