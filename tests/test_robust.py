@@ -82,6 +82,43 @@ def test_normalize_is_idempotent(text: str, to: str) -> None:
     assert zhnorm.normalize(once, to=to) == once
 
 
+# Found by benchmarks/fuzz.py: repair declines a GBK-read-as-Big5 span while a Traditional character
+# elsewhere in the line sets the line's script; conversion then makes the line Simplified, and a second
+# run took the repair. The pipeline settles such lines (pipeline.MAX_ROUNDS).
+SOUP = (
+    b"\xc3\xd3\xd3\xd3\xd3\xd3\xd3\xd3\xd3\xd3\xd3\xd3,\xd3\xe8\xd3\xd3\xd3\xd3\xd3\xd3\xe8\xd3\xe8"
+    + b"\xe8" * 22 + b"\xd3" * 10 + b"]" + b"\xd3" * 9 + b"E"
+)
+
+
+def test_a_line_that_later_stages_make_repairable_is_settled() -> None:
+    text = zhnorm.decode(SOUP)
+    config = Normalizer()
+    once = config.normalize(text)
+    assert config.normalize(once) == once
+    # It is the settling round that repairs it: one round alone leaves a line that a second run changes.
+    one_round = Normalizer(only=("repair", "glosses", "convert", "punct"))
+    first = one_round._normalize(text, 1)
+    assert one_round._normalize(first, 1) != first
+
+
+def test_settled_lines_are_explained_where_they_stand() -> None:
+    soup = zhnorm.decode(SOUP)
+    text = f"第一行 ä¸\xadæ–‡\n{soup}\n中文,好\r\n{soup}\r\n末行"
+    config = Normalizer()
+    out, changes = config.explain(text)
+    assert out == config.normalize(text)
+    assert config.normalize(out) == out
+    settled = [c for c in changes if c.kind == "gbk_as_big5"]
+    assert len(settled) == 2  # once per copy of the line, in the settling round
+    # The settling round runs over the text the first round gave, line after line (the repairs keep
+    # the length, so both spans index that text): one in the second line, one in the fourth.
+    first_round = Normalizer()._normalize(text, 1)
+    line_starts = [0] + [i + 1 for i, ch in enumerate(first_round) if ch == "\n"]
+    assert [first_round[c.start : c.end] for c in settled] == [c.before for c in settled]
+    assert line_starts[1] < settled[0].start < line_starts[2] < line_starts[3] < settled[1].start
+
+
 @FAST
 @given(st.lists(TEXT, max_size=5), st.sampled_from(TARGETS))
 def test_batch_equals_one_by_one(texts: list[str], to: str) -> None:

@@ -10,7 +10,18 @@ Each stage is a module with two public functions::
     explain(text: str, config: Normalizer) -> tuple[str, list[Change]]
 
 and optionally ``validate(config) -> None``, which raises ``ValueError`` with a
-one-line message for a setting the stage cannot use.
+one-line message for a setting the stage cannot use, and ``suspects(text)``, a
+cheap scan that yields the ``(start, end)`` span of every line the stage could
+still change (and maybe others).
+
+A stage that judges a line by its context (``repair`` weighs a candidate
+decoding against the rest of the line) may judge it differently once a later
+stage has changed that context, which would make a second run change the
+output. So the pipeline *settles* its result: a line that a stage after the
+first ``suspects``-bearing one changed, and that some stage still suspects, runs
+through the stages again (at most :data:`MAX_ROUNDS` times in all). Then
+``normalize(normalize(x)) == normalize(x)``, and clean text pays nothing: its
+lines are unchanged, or not suspect.
 
 ``apply`` must return the same string that ``explain`` returns; ``explain`` also
 says what it did. Adding a stage is one module and one line in :data:`STAGES`.
@@ -20,13 +31,18 @@ stage's heavy data (automata, tables) is built only by the processes that use it
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import importlib
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from types import ModuleType
 from typing import Any
+
+#: How many times at most a line goes through the stages while it settles.
+MAX_ROUNDS = 3
 
 #: The ordered stage table: stage name -> module that implements it.
 STAGES: dict[str, str] = {
@@ -125,19 +141,31 @@ class Normalizer:
     def _appliers(self) -> tuple[Callable[[str, Normalizer], str], ...]:
         return tuple(stage_module(name).apply for name in self.stages)
 
-    def __getstate__(self) -> dict[str, Any]:
-        # Pickle the settings only; a worker process rebuilds the cached lookups.
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+    @cached_property
+    def _settling(self) -> tuple[int, tuple[Callable[[str], Iterable[tuple[int, int]]], ...]]:
+        """Index of the first stage with ``suspects`` (-1: none), and every such test."""
+        tests = [(i, getattr(stage_module(n), "suspects", None)) for i, n in enumerate(self.stages)]
+        tests = [(i, t) for i, t in tests if t is not None]
+        return (tests[0][0] if tests else -1), tuple(t for _, t in tests)
 
     def replace(self, **changes: Any) -> Normalizer:
         """A copy with some settings changed."""
         return dataclasses.replace(self, **changes)
 
     def normalize(self, text: str) -> str:
-        """Run every enabled stage over ``text``."""
-        for apply in self._appliers:
+        """Run every enabled stage over ``text`` (and settle the result)."""
+        return self._normalize(text, MAX_ROUNDS)
+
+    def _normalize(self, text: str, rounds: int) -> str:
+        first = self._settling[0]
+        mark = text
+        for i, apply in enumerate(self._appliers):
             text = apply(text, self)
-        return text
+            if i == first:
+                mark = text
+        if first < 0 or rounds <= 1 or mark is text or mark == text:
+            return text
+        return self._settle(mark, text, rounds, lambda t, r: (self._normalize(t, r), []))[0]
 
     def normalize_batch(self, texts: Iterable[str | None]) -> list[str | None]:
         """Normalize many texts; ``None`` (a missing value) stays ``None``.
@@ -151,13 +179,85 @@ class Normalizer:
         return [None if t is None else normalize(t) for t in texts]
 
     def explain(self, text: str) -> tuple[str, list[Change]]:
-        """Normalize ``text`` and list the changes each stage made, in order."""
+        """Normalize ``text`` and list the changes each stage made, in order.
+
+        Each change indexes the text as it stood when its stage ran; a line
+        that settles in a further round is one more pass over that line.
+        """
+        return self._explain(text, MAX_ROUNDS)
+
+    def _explain(self, text: str, rounds: int) -> tuple[str, list[Change]]:
+        first = self._settling[0]
+        mark = text
         changes: list[Change] = []
-        for name in self.stages:
+        for i, name in enumerate(self.stages):
             text, stage_changes = stage_module(name).explain(text, self)
             changes.extend(stage_changes)
-        return text, changes
+            if i == first:
+                mark = text
+        if first < 0 or rounds <= 1 or mark == text:
+            return text, changes
+        text, more = self._settle(mark, text, rounds, self._explain)
+        return text, changes + more
 
+    def _settle(
+        self, mark: str, text: str, rounds: int, run: Callable[[str, int], tuple[str, list[Change]]]
+    ) -> tuple[str, list[Change]]:
+        """Run the unsettled lines of ``text`` through one more round (``run``).
+
+        A line is settled if no stage suspects it, or if the stages up to
+        ``mark`` (the text as the first suspecting stage left it) have judged
+        it already: later stages left it as it is in ``mark`` (found by its
+        number; if a stage joined or split lines, it is any suspect line of
+        ``mark``: stages judge lines on their own, so the same line anywhere
+        gets the same judgement). The unsettled lines go through the next round
+        together (one by one if a stage joined or split them). Changes index
+        the text as it stood, line after line.
+        """
+        tests = self._settling[1]
+        spans = sorted({span for test in tests for span in test(text)})
+        if not spans:
+            return text, []
+        if mark.count("\n") == text.count("\n"):
+            # The same line of mark, found by its number.
+            before = mark.split("\n")
+            line = pos = 0
+            unsettled = []
+            for s, e in spans:
+                line += text.count("\n", pos, s)
+                pos = s
+                if before[line] != text[s:e]:
+                    unsettled.append((s, e))
+            spans = unsettled
+        else:
+            judged = {mark[s:e] for test in tests for s, e in test(mark)}
+            spans = [(s, e) for s, e in spans if text[s:e] not in judged]
+        if not spans:
+            return text, []
+        joined, changes = run("\n".join(text[s:e] for s, e in spans), rounds - 1)
+        lines = joined.split("\n")
+        # Each change of the joined round belongs to one line (no stage
+        # changes a line end): file it under that line, at its offset.
+        starts = list(itertools.accumulate((e - s + 1 for s, e in spans), initial=0))
+        per_line: list[list[Change]] = [[] for _ in spans]
+        for c in changes:
+            k = bisect.bisect_right(starts, c.start) - 1
+            per_line[k].append(dataclasses.replace(c, start=c.start - starts[k], end=c.end - starts[k]))
+        if len(lines) != len(spans):
+            pairs = [run(text[s:e], rounds - 1) for s, e in spans]
+            lines = [line for line, _ in pairs]
+            per_line = [c for _, c in pairs]
+        out: list[str] = []
+        moved: list[Change] = []
+        last = shift = 0  # shift: how much the lines settled so far grew or shrank
+        for (start, end), line, line_changes in zip(spans, lines, per_line, strict=True):
+            at = start + shift
+            moved.extend(dataclasses.replace(c, start=c.start + at, end=c.end + at) for c in line_changes)
+            shift += len(line) - (end - start)
+            out += (text[last:start], line)
+            last = end
+        out.append(text[last:])
+        return "".join(out), moved
 
 _MODULES: dict[str, ModuleType] = {}
 

@@ -57,11 +57,16 @@ if TYPE_CHECKING:
     from zhnorm.pipeline import Normalizer
 
 
-def _flagged(text: str) -> Iterator[tuple[int, int]]:
+def suspects(text: str) -> Iterator[tuple[int, int]]:
     """``(start, end)`` of each line (without its ``\\n``) the gate lets through.
 
     One regular-expression scan over the whole text finds them; lines
-    without a match are never looked at again.
+    without a match are never looked at again. (The pipeline also asks, to
+    settle lines that later stages changed.)
+
+    >>> text = "中文\\nä¸­æ–‡"
+    >>> [text[s:e] for s, e in suspects(text)]
+    ['ä¸­æ–‡']
     """
     pos = 0
     search = SUSPICIOUS.search
@@ -75,7 +80,7 @@ def _flagged(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _repair(text: str) -> tuple[str, list[Change]]:
-    flagged = _flagged(text)
+    flagged = suspects(text)
     first = next(flagged, None)
     if first is None:  # the common case: no line can hold mojibake
         return text, []
@@ -113,3 +118,4 @@ def apply(text: str, config: Normalizer) -> str:
 def explain(text: str, config: Normalizer) -> tuple[str, list[Change]]:
     """Like :func:`apply`, and list the repairs made."""
     return _repair(text)
+
