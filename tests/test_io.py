@@ -229,3 +229,20 @@ def test_batched_jsonl_rewrites_only_changed_values_keeping_every_other_byte() -
         '{"id": 4, "text": "简体"}\n'
         '{"id": 5, "text": null}\n'
     )
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=5), _JSON_VALUES, max_size=5))
+def test_record_writers_write_what_json_dumps_writes(record: dict) -> None:
+    from zhnorm.io import _ENCODERS
+
+    default, compact = _ENCODERS
+    assert default(record) == json.dumps(record, ensure_ascii=False)
+    assert compact(record) == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
