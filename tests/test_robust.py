@@ -102,6 +102,33 @@ def test_a_line_that_later_stages_make_repairable_is_settled() -> None:
     assert one_round._normalize(first, 1) != first
 
 
+# Also found by fuzzing: the settling round changed the second line, and conversion, which weighs a
+# line by the rest of the document, then converts 夥 in the first line: the whole text goes round again.
+SOUP_TWO_LINES = (
+    b"\xa3\xbf\xe8\xa1\x8c\xe6\x9c\xb9\xefy\xe5\xa4\xa5\xe5\xbb\x96A\x96A3\xa3\xf9\n1\x83\x92\xa3\xf9"
+    b"\xa8\xe5\x85\x8e\xe9\x9d\xb8\xe5\x85\x8e\xe9\xa6\x8b\xe5\xaa\xbb;;\xa3\xf9\xb9\xf9\xb9\xf9A"
+)
+
+
+def test_a_settled_line_that_changes_the_document_context_is_settled_too() -> None:
+    text = zhnorm.decode(SOUP_TWO_LINES)
+    config = Normalizer()
+    once = config.normalize(text)
+    assert config.normalize(once) == once
+    explained, _ = config.explain(text)
+    assert explained == once
+
+
+def test_a_report_counts_the_settling_round_and_changes_nothing() -> None:
+    from zhnorm.report import Stats, run_with_stats
+
+    text = zhnorm.decode(SOUP) + "\n中文,好\n"
+    config = Normalizer()
+    stats = Stats()
+    assert run_with_stats(config, text, stats) == config.normalize(text)
+    assert stats.changes["repair:gbk_as_big5"] == 1
+
+
 def test_settled_lines_are_explained_where_they_stand() -> None:
     soup = zhnorm.decode(SOUP)
     text = f"第一行 ä¸\xadæ–‡\n{soup}\n中文,好\r\n{soup}\r\n末行"

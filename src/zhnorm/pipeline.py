@@ -35,11 +35,15 @@ import bisect
 import dataclasses
 import importlib
 import itertools
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from types import ModuleType
 from typing import Any
+
+#: ``observe(stage, before, after, changes, seconds)``: see :meth:`Normalizer.explain`.
+Observer = Callable[[str, str, str, "list[Change]", float], None]
 
 #: How many times at most a line goes through the stages while it settles.
 MAX_ROUNDS = 3
@@ -165,7 +169,12 @@ class Normalizer:
                 mark = text
         if first < 0 or rounds <= 1 or mark is text or mark == text:
             return text
-        return self._settle(mark, text, rounds, lambda t, r: (self._normalize(t, r), []))[0]
+        settled = self._settle(mark, text, rounds, lambda t, r: (self._normalize(t, r), []))[0]
+        if settled is text:
+            return text
+        # A line came out differently: the stages see the whole text again
+        # (conversion weighs a line by the rest of the document).
+        return self._normalize(settled, rounds - 1)
 
     def normalize_batch(self, texts: Iterable[str | None]) -> list[str | None]:
         """Normalize many texts; ``None`` (a missing value) stays ``None``.
@@ -178,27 +187,37 @@ class Normalizer:
         normalize = self.normalize
         return [None if t is None else normalize(t) for t in texts]
 
-    def explain(self, text: str) -> tuple[str, list[Change]]:
+    def explain(self, text: str, *, observe: Observer | None = None) -> tuple[str, list[Change]]:
         """Normalize ``text`` and list the changes each stage made, in order.
 
         Each change indexes the text as it stood when its stage ran; a line
         that settles in a further round is one more pass over that line.
+        ``observe(stage, before, after, changes, seconds)``, if given, is called
+        after each stage's run (a report counts with it).
         """
-        return self._explain(text, MAX_ROUNDS)
+        return self._explain(text, MAX_ROUNDS, observe)
 
-    def _explain(self, text: str, rounds: int) -> tuple[str, list[Change]]:
+    def _explain(self, text: str, rounds: int, observe: Observer | None = None) -> tuple[str, list[Change]]:
         first = self._settling[0]
         mark = text
         changes: list[Change] = []
         for i, name in enumerate(self.stages):
-            text, stage_changes = stage_module(name).explain(text, self)
+            started = time.perf_counter()
+            new, stage_changes = stage_module(name).explain(text, self)
+            if observe is not None:
+                observe(name, text, new, stage_changes, time.perf_counter() - started)
+            text = new
             changes.extend(stage_changes)
             if i == first:
                 mark = text
         if first < 0 or rounds <= 1 or mark == text:
             return text, changes
-        text, more = self._settle(mark, text, rounds, self._explain)
-        return text, changes + more
+        settled, more = self._settle(mark, text, rounds, lambda t, r: self._explain(t, r, observe))
+        if settled is text:
+            return text, changes
+        # As in _normalize: the whole text again (it holds the settling round's changes).
+        settled, again = self._explain(settled, rounds - 1, observe)
+        return settled, changes + more + again
 
     def _settle(
         self, mark: str, text: str, rounds: int, run: Callable[[str, int], tuple[str, list[Change]]]
@@ -234,7 +253,10 @@ class Normalizer:
             spans = [(s, e) for s, e in spans if text[s:e] not in judged]
         if not spans:
             return text, []
-        joined, changes = run("\n".join(text[s:e] for s, e in spans), rounds - 1)
+        lines_in = "\n".join(text[s:e] for s, e in spans)
+        joined, changes = run(lines_in, rounds - 1)
+        if joined == lines_in:
+            return text, []  # the usual end: they were settled after all
         lines = joined.split("\n")
         # Each change of the joined round belongs to one line (no stage
         # changes a line end): file it under that line, at its offset.
@@ -258,6 +280,7 @@ class Normalizer:
             last = end
         out.append(text[last:])
         return "".join(out), moved
+
 
 _MODULES: dict[str, ModuleType] = {}
 

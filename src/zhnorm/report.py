@@ -8,12 +8,11 @@ change here.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from zhnorm.pipeline import Normalizer, stage_module
+from zhnorm.pipeline import Change, Normalizer
 
 __all__ = ["LOSSY_MARKS", "Stats", "explain_lines", "run_with_stats"]
 
@@ -71,18 +70,17 @@ class Stats:
 
 
 def run_with_stats(config: Normalizer, text: str, stats: Stats) -> str:
-    """Normalize ``text`` stage by stage through ``explain``, counting into ``stats``."""
-    for name in config.stages:
-        started = time.perf_counter()
-        new, changes = stage_module(name).explain(text, config)
-        stats.seconds[name] += time.perf_counter() - started
+    """Normalize ``text`` through ``config.explain``, counting each stage's run into ``stats``."""
+
+    def count(name: str, before: str, after: str, changes: list[Change], seconds: float) -> None:
+        stats.seconds[name] += seconds
         for change in changes:
             stats.changes[f"{name}:{change.kind or 'change'}"] += 1
             stats.chars_changed[name] += max(len(change.before), len(change.after))
-        if new != text:
-            stats.lines_changed[name] += _changed_lines(text, new)
-        text = new
-    return text
+        if after != before:
+            stats.lines_changed[name] += _changed_lines(before, after)
+
+    return config.explain(text, observe=count)[0]
 
 
 def explain_lines(config: Normalizer, text: str, first_line: int) -> tuple[str, list[dict[str, Any]]]:
