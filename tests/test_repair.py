@@ -188,6 +188,8 @@ NEGATIVES = [
     "錢塘依舊，潮生潮落。萬點燈火，羞照舞鈿歌箔。玉梅消瘦，恨東皇命薄。",
     "蟊賊遠屏，晉之力也。",
     "蝥賊遠屏，晉之力也。",
+    # A short slice of the Shijing in Simplified: two rare reduplications swap into 哈哈 and 私私.
+    "忧心慇慇。佌佌",
 ]
 
 

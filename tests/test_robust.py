@@ -119,6 +119,11 @@ def test_a_settled_line_that_changes_the_document_context_is_settled_too() -> No
     assert explained == once
 
 
+def test_settling_does_not_trade_correct_text_for_a_swap() -> None:
+    # The Traditional line's script kept repair off; converted, it must still read as correct text.
+    assert zhnorm.normalize("憂心慇慇。佌佌", to="hans") == "忧心慇慇。佌佌"
+
+
 def test_a_report_counts_the_settling_round_and_changes_nothing() -> None:
     from zhnorm.report import Stats, run_with_stats
 

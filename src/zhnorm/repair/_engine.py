@@ -260,6 +260,16 @@ def _decoded_script_fits(dec: str, pair: Pair) -> bool:
     return 2 * len(_model.HAN_RE.findall(dec)) > wide
 
 
+def _each_swap_gains(line: str, edits: list[Edit], sizes: list[int]) -> bool:
+    """Each run of a GBK/Big5 swap must be worth it alone: two runs that read
+    a little better each (忧心慇慇。佌佌 -> 忧心哈哈。私私) are no evidence."""
+    whole = _model.cost(line)
+    return all(
+        whole - _model.cost(apply_edits(line, [ed])) - SWAP_RUN_PENALTY - CONVERT_PENALTY * n >= SWAP_MIN_GAIN
+        for ed, n in zip(edits, sizes, strict=True)
+    )
+
+
 def _han_in_each_run(us: list[tuple[int, int, str]], chosen: tuple[int, ...]) -> bool:
     """Each run of swapped units must hold a Han character: a GBK/Big5 swap
     of symbols alone (bopomofo to full-width digits) proves nothing."""
@@ -371,6 +381,7 @@ def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     if pair.swap and not (_script_fits(line, us, chosen, pair) and _han_in_each_run(us, chosen)):
         return 0, []
     edits: list[Edit] = []
+    sizes: list[int] = []  # units per edit
     for idx in chosen:
         s, e, dec = us[idx]
         if edits and edits[-1].end == s:
@@ -378,8 +389,12 @@ def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
             last.end = e
             last.before += line[s:e]
             last.after += dec
+            sizes[-1] += 1
         else:
             edits.append(Edit(s, e, line[s:e], dec, "", ""))
+            sizes.append(1)
+    if pair.swap and len(edits) > 1 and not _each_swap_gains(line, edits, sizes):
+        return 0, []
     for ed in edits:
         ed.kind = wrong_kind(pair, ed.before)
         ed.detail = f"wrong={pair.wrong} right={pair.right} gain={gain}"
