@@ -2,6 +2,7 @@
 
     python benchmarks/fuzz.py --seconds 600            # atheris (coverage-guided) when installed
     python benchmarks/fuzz.py --seconds 600 --engine hypothesis
+    python benchmarks/fuzz.py --seconds 600 --failures /tmp/not-idempotent.txt
 
 Properties checked on every input:
 - ``zhnorm.decode(data)`` returns ``str`` or raises ``DecodeError``; nothing else, never a hang;
@@ -25,6 +26,7 @@ from zhnorm.io import BinaryInputError, TextChunks
 CONFIG = zhnorm.Normalizer()
 TRIED = 0
 NOT_IDEMPOTENT: list[bytes] = []
+FAILURES: list[str] = []  # a file to append each non-idempotent input to (repr, one per line)
 
 
 def check(data: bytes) -> None:
@@ -48,6 +50,9 @@ def check(data: bytes) -> None:
         assert isinstance(once, str)
         if CONFIG.normalize(once) != once:  # a finding to report, not a crash: keep fuzzing
             NOT_IDEMPOTENT.append(data)
+            if FAILURES:
+                with open(FAILURES[0], "a", encoding="utf-8") as out:
+                    out.write(f"{data!r}\n")
             if len(NOT_IDEMPOTENT) <= 5:
                 print(f"not idempotent: {data!r}", file=sys.stderr, flush=True)
     if TRIED % 50_000 == 0:  # libFuzzer exits without running Python's atexit: report as we go
@@ -97,7 +102,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=600)
     parser.add_argument("--engine", choices=["atheris", "hypothesis"], default="atheris")
+    parser.add_argument("--failures", metavar="FILE", help="append each non-idempotent input to FILE")
     args = parser.parse_args()
+    if args.failures:
+        FAILURES.append(args.failures)
     started = time.monotonic()
     if args.engine == "atheris":
         try:
