@@ -124,6 +124,17 @@ def test_settling_does_not_trade_correct_text_for_a_swap() -> None:
     assert zhnorm.normalize("憂心慇慇。佌佌", to="hans") == "忧心慇慇。佌佌"
 
 
+def test_an_ids_operator_at_a_line_end_does_not_take_the_next_line() -> None:
+    # Fuzzing: ⿲ at the end of a line took the next line's characters as its parts, so whether
+    # 鍃 was converted hung on where the runs around it ended, and a second run converted it.
+    text = "馠懣⿲\n鍃@"
+    config = Normalizer()
+    once = config.normalize(text)
+    assert once == "馠懑⿲\n锪@"  # each line converted as a line of its own
+    assert config.normalize(once) == once
+    assert config.explain(text)[0] == once
+
+
 def test_a_report_counts_the_settling_round_and_changes_nothing() -> None:
     from zhnorm.report import Stats, run_with_stats
 

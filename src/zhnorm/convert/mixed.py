@@ -1017,6 +1017,18 @@ def _pieces(text: str, config: Normalizer) -> list[_Piece]:
         if script is None:
             return []
         to = script
+    if _ids_across_lines(text):
+        # An IDS operator takes the characters after it as its parts, across a line end too
+        # (OpenCC's segmentation), so what the next line becomes would hang on where the runs
+        # around it end, and a second run could differ. Here such a text goes line by line.
+        line_config = config if to == config.to else config.replace(to=to)
+        out_lines: list[_Piece] = []
+        offset = 0
+        for line in text.split("\n"):
+            pieces = _pieces(line, line_config)
+            out_lines.extend((s + offset, e + offset, r, k, d) for s, e, r, k, d in pieces)
+            offset += len(line) + 1
+        return out_lines
     plan = _plan(to, config.opencc, config.convert_all)
     user = _user_layer(config.dicts, config.protect)
     out: list[_Piece] = []
@@ -1212,6 +1224,8 @@ def convert_foreign(text: str, config: Normalizer) -> str:
     >>> convert_foreign("皇后的頭髮，后来", Normalizer(to="hant", only=("repair",)))
     '皇后的頭髮，後來'
     """
+    if _ids_across_lines(text):
+        return _join(text, _pieces(text, config))
     plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
     fast = _fast(config.to) if plain else None
     if fast is not None and len(text) < BIG_SCAN:
@@ -1236,6 +1250,14 @@ def convert_foreign(text: str, config: Normalizer) -> str:
             if whole is not None:
                 return whole
     return _join(text, _pieces(text, config))
+
+
+_IDS_OPERATOR = re.compile("[\u2ff0-\u2fff]")
+
+
+def _ids_across_lines(text: str) -> bool:
+    """Whether ``text`` has more than one line and an IDS operator (⿰氵每)."""
+    return "\n" in text and _IDS_OPERATOR.search(text) is not None
 
 
 def _join(text: str, pieces: list[_Piece]) -> str:
