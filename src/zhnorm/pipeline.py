@@ -152,6 +152,10 @@ class Normalizer:
         tests = [(i, t) for i, t in tests if t is not None]
         return (tests[0][0] if tests else -1), tuple(t for _, t in tests)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickle the settings only; a worker process rebuilds the cached lookups.
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
     def replace(self, **changes: Any) -> Normalizer:
         """A copy with some settings changed."""
         return dataclasses.replace(self, **changes)
