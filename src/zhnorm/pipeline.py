@@ -262,14 +262,15 @@ class Normalizer:
         if joined == lines_in:
             return text, []  # the usual end: they were settled after all
         lines = joined.split("\n")
-        # Each change of the joined round belongs to one line (no stage
-        # changes a line end): file it under that line, at its offset.
-        starts = list(itertools.accumulate((e - s + 1 for s, e in spans), initial=0))
         per_line: list[list[Change]] = [[] for _ in spans]
-        for c in changes:
-            k = bisect.bisect_right(starts, c.start) - 1
-            per_line[k].append(dataclasses.replace(c, start=c.start - starts[k], end=c.end - starts[k]))
-        if len(lines) != len(spans):
+        if len(lines) == len(spans):
+            # Each change of the joined round belongs to one line (no stage
+            # changes a line end): file it under that line, at its offset.
+            starts = list(itertools.accumulate((e - s + 1 for s, e in spans), initial=0))
+            for c in changes:
+                k = bisect.bisect_right(starts, c.start) - 1
+                per_line[k].append(dataclasses.replace(c, start=c.start - starts[k], end=c.end - starts[k]))
+        else:
             pairs = [run(text[s:e], rounds - 1) for s, e in spans]
             lines = [line for line, _ in pairs]
             per_line = [c for _, c in pairs]
