@@ -135,6 +135,15 @@ def test_an_ids_operator_at_a_line_end_does_not_take_the_next_line() -> None:
     assert config.explain(text)[0] == once
 
 
+def test_the_parts_of_an_ids_are_never_converted() -> None:
+    # Fuzzing: 顰 made the clause foreign, converted whole and the IDS ⿺:磣 with it (kept as
+    # OpenCC keeps it); once 顰 was 颦 the run began after the operator and 磣 was converted.
+    config = Normalizer()
+    once = config.normalize("顰⿺:磣")
+    assert once == "颦⿺:磣"
+    assert config.normalize(once) == once
+
+
 def test_a_report_counts_the_settling_round_and_changes_nothing() -> None:
     from zhnorm.report import Stats, run_with_stats
 

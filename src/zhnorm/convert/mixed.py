@@ -80,6 +80,7 @@ __all__ = ["convert_foreign", "explain_foreign", "validate_mixed"]
 
 # A converted span: (start, end, replacement, kind, detail) in the input's indices.
 _Piece = tuple[int, int, str, str, str]
+_IDS_OPERATOR = re.compile("[\u2ff0-\u2fff]")
 
 
 # --------------------------------------------------------------------------
@@ -1017,18 +1018,49 @@ def _pieces(text: str, config: Normalizer) -> list[_Piece]:
         if script is None:
             return []
         to = script
-    if _ids_across_lines(text):
-        # An IDS operator takes the characters after it as its parts, across a line end too
-        # (OpenCC's segmentation), so what the next line becomes would hang on where the runs
-        # around it end, and a second run could differ. Here such a text goes line by line.
+    if _IDS_OPERATOR.search(text) is not None and config.opencc is None and not config.convert_all:
+        # OpenCC copies an Ideographic Description Sequence whole (⿰氵每), its parts taken
+        # from the characters after the operator, across a line end too. Here the parts
+        # are never converted, and never taken from the next line: otherwise what they
+        # become would hang on where the runs around them end, and a second run could
+        # convert what the first left.
         line_config = config if to == config.to else config.replace(to=to)
         out_lines: list[_Piece] = []
         offset = 0
         for line in text.split("\n"):
-            pieces = _pieces(line, line_config)
+            pieces = _keep_ids(line, _pieces_of(line, line_config, to))
             out_lines.extend((s + offset, e + offset, r, k, d) for s, e, r, k, d in pieces)
             offset += len(line) + 1
         return out_lines
+    return _pieces_of(text, config, to)
+
+
+def _keep_ids(text: str, pieces: list[_Piece]) -> list[_Piece]:
+    """``pieces`` with every IDS of ``text`` given back as it was (see :func:`_pieces`)."""
+    from zhnorm.convert.engine import ids_units
+
+    units = ids_units(text)
+    if not units:
+        return pieces
+    kept: list[_Piece] = []
+    for start, end, replacement, kind, detail in pieces:
+        inside = [(a, b) for a, b in units if a < end and start < b]
+        if not inside:
+            kept.append((start, end, replacement, kind, detail))
+            continue
+        if len(replacement) != end - start:
+            continue  # a phrase that runs into an IDS: left as it was
+        chars = list(replacement)
+        for a, b in inside:
+            for i in range(max(a, start), min(b, end)):
+                chars[i - start] = text[i]
+        if (new := "".join(chars)) != text[start:end]:
+            kept.append((start, end, new, kind, detail))
+    return kept
+
+
+def _pieces_of(text: str, config: Normalizer, to: str) -> list[_Piece]:
+    """:func:`_pieces` for target ``to`` (``auto`` resolved)."""
     plan = _plan(to, config.opencc, config.convert_all)
     user = _user_layer(config.dicts, config.protect)
     out: list[_Piece] = []
@@ -1224,8 +1256,8 @@ def convert_foreign(text: str, config: Normalizer) -> str:
     >>> convert_foreign("皇后的頭髮，后来", Normalizer(to="hant", only=("repair",)))
     '皇后的頭髮，後來'
     """
-    if _ids_across_lines(text):
-        return _join(text, _pieces(text, config))
+    if _IDS_OPERATOR.search(text) is not None:
+        return _join(text, _pieces(text, config))  # see _pieces
     plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
     fast = _fast(config.to) if plain else None
     if fast is not None and len(text) < BIG_SCAN:
@@ -1250,14 +1282,6 @@ def convert_foreign(text: str, config: Normalizer) -> str:
             if whole is not None:
                 return whole
     return _join(text, _pieces(text, config))
-
-
-_IDS_OPERATOR = re.compile("[\u2ff0-\u2fff]")
-
-
-def _ids_across_lines(text: str) -> bool:
-    """Whether ``text`` has more than one line and an IDS operator (⿰氵每)."""
-    return "\n" in text and _IDS_OPERATOR.search(text) is not None
 
 
 def _join(text: str, pieces: list[_Piece]) -> str:
