@@ -159,6 +159,8 @@ def bench_pipeline(text: str, rounds: int, megabytes: float) -> dict:
 
     contenders = {
         "zhnorm Normalizer(to=hans)": normalizer.normalize,
+        # One round of the stages, without settling (what idempotence costs: see pipeline.py).
+        "zhnorm, one round": lambda s: normalizer._normalize(s, 1),
         "opencc t2s": t2s.convert,
         "ftfy.fix_text + opencc t2s": ftfy_opencc,
     }
@@ -171,7 +173,12 @@ def bench_pipeline(text: str, rounds: int, megabytes: float) -> dict:
         for z, f in zip(times["zhnorm Normalizer(to=hans)"], times["ftfy.fix_text + opencc t2s"], strict=True)
     )
     print(f"  zhnorm vs ftfy + opencc: x{ftfy_ratio:.2f}")
-    return {"stages": list(normalizer.stages), "ratio_vs_ftfy_opencc": ftfy_ratio, **rows}
+    settled, one = times["zhnorm Normalizer(to=hans)"], times["zhnorm, one round"]
+    settling = statistics.median(z / o for z, o in zip(settled, one, strict=True))
+    print(f"  settling costs: x{settling:.2f} time")
+    return {
+        "stages": list(normalizer.stages), "ratio_vs_ftfy_opencc": ftfy_ratio, "settling": settling, **rows
+    }
 
 
 _CHILD = r"""
