@@ -211,3 +211,16 @@ def test_long_texts_are_segmented_as_the_clause_loop_does(seed: int) -> None:
             kind = script.segments(sample, target)[0][2]
             assert [kind] == [k for _, _, k in script.segments(sample[:30], target)]
     assert script.segments("万於万" * BIG_SCAN, "hant") == [(0, 3 * BIG_SCAN, "foreign")]
+
+
+def test_count_classes_of_a_long_text_is_the_sum_of_its_pieces() -> None:
+    # A long text is counted with NumPy, a short one with the regular expressions: they must agree.
+    from zhnorm.script import BIG_SCAN, count_classes
+
+    piece = "这是简体。這是繁體。干乾幹后後，𠮷野家 ok\ud800 髮发"
+    text = piece * (BIG_SCAN // len(piece) + 1)
+    assert len(text) >= BIG_SCAN > len(piece)
+    once = count_classes(piece)
+    total = count_classes(text)
+    assert total == {k: v * (BIG_SCAN // len(piece) + 1) for k, v in once.items()}
+    assert total["hans"] and total["hant"] and total["neutral"]
