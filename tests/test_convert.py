@@ -196,6 +196,9 @@ def test_random_text_matches_official(path: str, name: str, text: str) -> None:
     expected = opencc.OpenCC(name).convert(text)
     assert converter(name).convert(text) == expected
     assert converter(name).convert_reference(text) == expected
+    # A caller's code points, and a caller on the large-text path, change nothing.
+    assert converter(name).convert(text, codes=engine.code_array(text)) == expected
+    assert converter(name).convert(text, large=True) == expected
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -352,6 +352,7 @@ def test_long_single_script_texts_convert_in_one_pass() -> None:
         (long(simplified), HANT),
         (long(simplified, "𠮷"), HANT),
         (long(taiwan, "这是简体"), HANS),  # the target script far from the start: mixed
+        (long(taiwan, "⿰\n發"), HANS),  # an IDS: its parts are not taken from the next line
         (long(simplified, "這是繁體"), HANT),
         (long(taiwan), HANT),  # nothing foreign
         ("和平" * BIG_SCAN, HANS),  # nothing unique to either script

@@ -312,8 +312,6 @@ class FlatDict:
         joined = "".join(parts).encode("latin-1").decode("utf-8", "surrogatepass")
         return joined.translate(self.table)
 
-    # --- the large-text path: NumPy + ahocorasick_rs, arrays of code points ---
-
     # --- the large-text path: NumPy + ahocorasick_rs over arrays of code points ---
 
     @cached_property
@@ -407,6 +405,13 @@ def _utf8_lengths() -> Any:
     return 1 + (cp >= 0x80) + (cp >= 0x800) + (cp >= 0x10000)
 
 
+def code_array(text: str) -> Any:
+    """``text``'s code points as a NumPy ``intp`` array."""
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp)
+
+
 def _decode(codes: Any) -> str:
     import numpy as np
 
@@ -494,26 +499,34 @@ class Converter:
             tuple(Scanner(d) for d in spec.chain),
         )
 
-    def convert(self, text: str) -> str:
-        """Convert ``text`` exactly as OpenCC 1.4.2 does."""
+    def convert(self, text: str, *, large: bool = False, codes: Any = None) -> str:
+        """Convert ``text`` exactly as OpenCC 1.4.2 does.
+
+        ``large``: ``text`` is a piece of a long text being converted (NumPy is
+        in use): take the large-text path from ``BIG_TEXT_WARM`` characters on
+        without waiting for this converter to warm up. ``codes``: the text's
+        code points as a NumPy ``intp`` array, when the caller has them.
+        """
         if not text:
             return text
         size = len(text)
-        if size >= BIG_TEXT or (size >= BIG_TEXT_WARM and self._volume >= WARM_AFTER):
+        if size >= BIG_TEXT or (size >= BIG_TEXT_WARM and (large or self._volume >= WARM_AFTER)):
             if len(text) <= CHUNK or (self.segmented and "\x00" in text):
-                return self._convert_big(text)
+                return self._convert_codes(text, code_array(text) if codes is None else codes)
             # No key holds a newline, so pieces cut after one convert alone
             # (a NUL's dropped tail may run past a newline: not cut then; an
-            # IDS may hold one: _convert_big sends such a text to the exact path).
+            # IDS may hold one: a text with an IDS takes the exact path whole).
             parts: list[str] = []
             start = 0
             while start < len(text):
                 cut = text.find("\n", start + CHUNK) + 1 or len(text)
-                parts.append(text[start:cut])
+                # (Code points piece by piece: a long text's array would be 8 bytes a character.)
+                piece = code_array(text[start:cut]) if codes is None else codes[start:cut]
+                if ((piece >= 0x2FF0) & (piece <= 0x2FFF)).any():
+                    return self.convert_reference(text)
+                parts.append(self._convert_codes(text[start:cut], piece))
                 start = cut
-            if any(_IDS_OPERATOR.search(part) for part in parts):
-                return self._convert_big(text)
-            return "".join(self._convert_big(part) for part in parts)
+            return "".join(parts)
         self._volume += size
         if _SLOW_CHARS.search(text):
             return self.convert_reference(text)
@@ -562,10 +575,10 @@ class Converter:
             return [self.convert(t) for t in texts]
         return self.convert(joined).split(_BATCH_SEPARATOR)
 
-    def _convert_big(self, text: str) -> str:
+    def _convert_codes(self, text: str, codes: Any) -> str:
+        """Convert ``text`` on the large-text path; ``codes`` is ``code_array(text)``."""
         import numpy as np
 
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp)
         special = (codes >= 0x2FF0) & (codes <= 0x2FFF)
         special |= codes == ord(SENTINEL)
         special |= codes >= _PLACEHOLDER_BASE
@@ -584,7 +597,7 @@ class Converter:
             current = None
             if not codes.all():  # a NUL ends its segment
                 current = _NUL_TAIL.sub("", _decode(codes))
-                codes = np.frombuffer(current.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp)
+                codes = code_array(current)
         for flat in stages:
             codes = flat.convert_array(codes, current)
             current = None

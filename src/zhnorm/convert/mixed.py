@@ -50,7 +50,7 @@ import ahocorasick
 
 from zhnorm.convert import dicts
 from zhnorm.convert.config import CONFIG_NAMES, load_config
-from zhnorm.convert.engine import converter
+from zhnorm.convert.engine import BIG_TEXT, code_array, converter
 from zhnorm.convert.targets import TARGETS
 from zhnorm.pipeline import Change
 from zhnorm.script import (
@@ -954,15 +954,17 @@ def _convert(
     alt: str | None,
     starts: list[int] | None = None,
     known: tuple[list[int], bool] | None = None,
+    codes: Any = None,
 ) -> tuple[str, list[tuple[int, int]]]:
     """Convert ``segment`` with config ``name``, and Taiwan-style clauses with ``alt``.
 
     ``starts`` cuts ``segment`` into runs (joined by the caller) whose style is
     told one by one. ``known`` is the positions of ``alt``'s triggers and the
-    style of the whole segment, when the caller has them. Returns the output
+    style of the whole segment, and ``codes`` its code points (see
+    :meth:`.Converter.convert`), when the caller has them. Returns the output
     and the spans that ``alt`` converted.
     """
-    out = converter(name).convert(segment)
+    out = converter(name).convert(segment, codes=codes)
     if alt is None:
         return out, []
     triggers = _triggers(name, alt)
@@ -988,9 +990,11 @@ def _convert(
         if not found:
             return out, []
     spans = _clause_spans(segment, found)
-    # One engine call for all the clauses (each ends with punctuation or the text).
+    # One engine call for all the clauses (each ends with punctuation or the text);
+    # a long segment took the large-text path, and so do its clauses when they
+    # are long enough (several times faster than the small path from ~1,000 on).
     joined = "".join(segment[a:b] for a, b in spans)
-    converted = converter(alt).convert(joined)
+    converted = converter(alt).convert(joined, large=len(segment) >= BIG_TEXT)
     if len(converted) != len(joined):
         return out, []
     keep = _KEEP.get(alt, "")
@@ -1197,14 +1201,14 @@ def _fast(to: str) -> _Fast | None:
 
 
 #: Bits of :func:`_mark_table`.
-_FOREIGN_BIT, _NATIVE_BIT, _TRIGGER_BIT, _TW_BIT, _OPENCC_BIT = 1, 2, 4, 8, 16
+_FOREIGN_BIT, _NATIVE_BIT, _TRIGGER_BIT, _TW_BIT, _OPENCC_BIT, _IDS_BIT = 1, 2, 4, 8, 16, 32
 
 
 @cache
 def _mark_table(script: str, triggers: str | None) -> Any:
     """Code point -> bits: unique to the script other than ``script`` (1), unique to
     ``script`` (2), one of ``triggers`` (4), a character of Taiwan's orthography (8)
-    or of OpenCC's where they differ (16) (see :func:`_tw_style`)."""
+    or of OpenCC's where they differ (16) (see :func:`_tw_style`), an IDS operator (32)."""
     import numpy as np
 
     table = np.zeros(0x110000, dtype=np.uint8)
@@ -1217,6 +1221,7 @@ def _mark_table(script: str, triggers: str | None) -> Any:
         (_TRIGGER_BIT, triggers or ""),
         (_TW_BIT, tw),
         (_OPENCC_BIT, opencc_forms),
+        (_IDS_BIT, "".join(map(chr, range(0x2FF0, 0x3000)))),
     ):
         if chars:
             table[[ord(c) for c in chars]] |= bit
@@ -1234,19 +1239,22 @@ def _convert_whole(text: str, fast: _Fast) -> str | None:
     import numpy as np
 
     triggers = fast.triggers
-    marks = np.take(_mark_table(fast.plan.script, triggers), _code_points(text))
+    codes = code_array(text)  # shared with the engine
+    marks = np.take(_mark_table(fast.plan.script, triggers), codes)
     present = int(np.bitwise_or.reduce(marks))
+    if present & _IDS_BIT:
+        return None
     if not present & _FOREIGN_BIT:
         return text if present & _NATIVE_BIT else None
     if present & _NATIVE_BIT:
         return None
     if fast.alt is None or triggers is None or not present & _TRIGGER_BIT:
-        return fast.convert(text)
+        return fast.convert(text, codes=codes)
     found = np.flatnonzero((marks & _TRIGGER_BIT).astype(bool)).tolist()  # bool: ~8x faster
     sample = marks[:_STYLE_SAMPLE]
     n_opencc = int(np.count_nonzero(sample & _OPENCC_BIT))
     taiwan = not n_opencc or int(np.count_nonzero(sample & _TW_BIT)) >= n_opencc
-    return _convert(text, fast.name, fast.alt, known=(found, taiwan))[0]
+    return _convert(text, fast.name, fast.alt, known=(found, taiwan), codes=codes)[0]
 
 
 def convert_foreign(text: str, config: Normalizer) -> str:
@@ -1256,10 +1264,10 @@ def convert_foreign(text: str, config: Normalizer) -> str:
     >>> convert_foreign("皇后的頭髮，后来", Normalizer(to="hant", only=("repair",)))
     '皇后的頭髮，後來'
     """
-    if _IDS_OPERATOR.search(text) is not None:
-        return _join(text, _pieces(text, config))  # see _pieces
     plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
     fast = _fast(config.to) if plain else None
+    if (fast is None or len(text) < BIG_SCAN) and _IDS_OPERATOR.search(text) is not None:
+        return _join(text, _pieces(text, config))  # see _pieces (_convert_whole tests a long text)
     if fast is not None and len(text) < BIG_SCAN:
         # The common cases first, for short texts (a record, a line), with the same
         # answers as the general path: nothing foreign -> as it is; nothing in the
