@@ -292,6 +292,20 @@ def test_long_round_trips_convert_only_the_pieces_that_may_differ(inverse: str, 
     assert mixed._round_trip(plain, inverse, forward) == (plain, [])
 
 
+@pytest.mark.parametrize(("inverse", "forward"), [("s2t", "t2s"), ("t2s", "s2t")])
+def test_long_round_trips_on_the_corpus(inverse: str, forward: str) -> None:
+    # The same on real text of both scripts (where most watched characters are).
+    from zhnorm.convert import mixed
+
+    text = shared_path("bench", "corpus_unique_lines.txt").read_text(encoding="utf-8")
+    trip = mixed._round_trip(text, inverse, forward)
+    assert trip is not None
+    full = converter(inverse).convert(text)
+    again = converter(forward).convert(full)
+    assert trip[1] == [i for i, (a, b) in enumerate(zip(again, text, strict=True)) if a != b]
+    assert all(trip[0][i] == full[i] for i in trip[1])
+
+
 def test_round_trip_tables_are_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from zhnorm.convert import mixed
 

@@ -532,18 +532,17 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
     risky, watched, left, right, safe, _special = tables
     assert codes is not None
     hits = np.flatnonzero(risky[codes])
-    watch = np.flatnonzero(watched[codes]).tolist()
-    if watch:
+    watch = np.flatnonzero(watched[codes])
+    if len(watch):
         # Characters that come back different only inside some phrase: flagged
         # when a neighbour can be that phrase's (see :func:`_compute_trip_rules`).
-        flagged = [
-            i
-            for i in watch
-            if (i > 0 and written[i - 1] in left.get(written[i], _NONE))
-            or (i + 1 < n and written[i + 1] in right.get(written[i], _NONE))
-        ]
-        if flagged:
-            hits = np.union1d(hits, np.array(flagged, dtype=hits.dtype))
+        flagged = np.zeros(len(watch), dtype=bool)
+        inner = watch > 0
+        flagged[inner] = _pairs_in(left, codes[watch[inner] - 1], codes[watch[inner]])
+        inner = watch + 1 < n
+        flagged[inner] |= _pairs_in(right, codes[watch[inner]], codes[watch[inner] + 1])
+        if flagged.any():
+            hits = np.union1d(hits, watch[flagged])
     if not len(hits):
         return written, []
     # Each risky character's piece: from after the safe character before it to
@@ -581,9 +580,6 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
     return "".join(parts), differing
 
 
-_NONE: frozenset[str] = frozenset()
-
-
 def _code_points(text: str) -> Any:
     import numpy as np
 
@@ -591,16 +587,15 @@ def _code_points(text: str) -> Any:
 
 
 @cache
-def _trip_tables(
-    inverse: str, forward: str
-) -> tuple[Any, Any, dict[str, frozenset[str]], dict[str, frozenset[str]], Any, Any]:
+def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any, Any, Any, Any, Any]:
     """Code point tables for the round trip ``inverse`` then ``forward``:
 
     - *risky*: a character that may come back different whatever its
       neighbours (see :func:`_compute_trip_rules`);
     - *watched*, with *left* and *right*: a character that may come back
       different only when its left neighbour is one of ``left[ch]`` or its
-      right one one of ``right[ch]``;
+      right one one of ``right[ch]``; *left* and *right* are those pairs
+      as sorted :func:`_pair_keys`;
     - *safe*: a character no key of either config holds (so no match covers
       it) and that is not Han (so no bigram holds it);
     - *special*: a character that sends a text to the engine's exact path
@@ -623,14 +618,30 @@ def _trip_tables(
     special[[0, 0xFDD0]] = True
     special[0x2FF0:0x3000] = True
     special[0x100000:] = True
+    left_pairs = [_PAIR * ord(before) + ord(ch) for ch, chars in left.items() for before in chars]
+    right_pairs = [_PAIR * ord(ch) + ord(after) for ch, chars in right.items() for after in chars]
     return (
         risky_table,
         watched,
-        {ch: frozenset(chars) for ch, chars in left.items()},
-        {ch: frozenset(chars) for ch, chars in right.items()},
+        np.unique(np.array(left_pairs, dtype=np.int64)),
+        np.unique(np.array(right_pairs, dtype=np.int64)),
         safe,
         special,
     )
+
+
+_PAIR = 0x110000  # two code points a and b as one number: a * _PAIR + b
+
+
+def _pairs_in(pairs: Any, firsts: Any, seconds: Any) -> Any:
+    """Which of the pairs ``(firsts[k], seconds[k])`` (code point arrays) ``pairs`` holds."""
+    import numpy as np
+
+    keys = firsts.astype(np.int64) * _PAIR + seconds
+    if not len(pairs):
+        return np.zeros(len(keys), dtype=bool)
+    slots = np.minimum(np.searchsorted(pairs, keys), len(pairs) - 1)
+    return pairs[slots] == keys
 
 
 _TRIP_VERSION = "2"
