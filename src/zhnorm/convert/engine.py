@@ -318,7 +318,7 @@ class FlatDict:
     def _big(self) -> _BigTables:
         import numpy as np
 
-        table = np.arange(0x110000, dtype=np.intp)
+        table = np.arange(0x110000, dtype=np.int32)  # (half the memory of intp, as fast to gather)
         keys: list[str] = []
         values: list[str] = []
         for cp, value in self.table.items():
@@ -347,18 +347,18 @@ class FlatDict:
 
         big = self._big
         if big.matcher is None:
-            return big.table[codes] if big.translates else codes
+            return big.translate(codes)
         if text is None:
             text = _decode(codes)
         found = big.find(text.encode("utf-8", "surrogatepass"))
         if not found:
-            return big.table[codes] if big.translates else codes
+            return big.translate(codes)
         n = len(codes)
         count = len(found)
         flat = np.fromiter(chain.from_iterable(found), dtype=np.intp, count=3 * count)
         ids = flat[0::3]
         # Byte offsets of the matches -> character offsets.
-        byte_end = np.cumsum(_utf8_lengths()[codes])
+        byte_end = np.cumsum(_utf8_lengths()[codes], dtype=np.intp)
         starts = np.searchsorted(byte_end, flat[1::3], side="right")
         # Output = gap0, value0, gap1, value1, ..., gapK: ranges of [translated | values].
         src = np.empty(2 * count + 1, dtype=np.intp)
@@ -375,17 +375,14 @@ class FlatDict:
         src = src[keep]
         size = size[keep]
         if len(src) * 64 < n:  # few matches: join slices instead of a full gather index
-            translated = big.table[codes] if big.translates else codes
+            translated = big.translate(codes)
             parts = [
                 translated[a : a + k] if a < n else big.pool[a - n : a - n + k]
                 for a, k in zip(src.tolist(), size.tolist(), strict=True)
             ]
             return np.concatenate(parts) if parts else codes[:0]
         combined = np.empty(n + len(big.pool), dtype=np.intp)
-        if big.translates:
-            np.take(big.table, codes, out=combined[:n])
-        else:
-            combined[:n] = codes
+        combined[:n] = codes if big.table is None else big.table[codes]
         combined[n:] = big.pool
         # The gather index: consecutive within a range, a jump at each range start.
         offsets = np.cumsum(size)
@@ -401,8 +398,8 @@ def _utf8_lengths() -> Any:
     """The UTF-8 length of every code point (lone surrogates: 3, as with surrogatepass)."""
     import numpy as np
 
-    cp = np.arange(0x110000, dtype=np.intp)
-    return 1 + (cp >= 0x80) + (cp >= 0x800) + (cp >= 0x10000)
+    cp = np.arange(0x110000, dtype=np.int32)
+    return (1 + (cp >= 0x80) + (cp >= 0x800) + (cp >= 0x10000)).astype(np.uint8)
 
 
 def code_array(text: str) -> Any:
@@ -429,8 +426,8 @@ class _BigTables:
         import ahocorasick_rs
         import numpy as np
 
-        self.table = table
-        self.translates = bool((table != np.arange(len(table))).any())
+        #: Code point -> code point (``int32``), or ``None`` when every one maps to itself.
+        self.table = table if (table != np.arange(len(table), dtype=table.dtype)).any() else None
         self.matcher = None
         if keys:
             self.matcher = ahocorasick_rs.BytesAhoCorasick(
@@ -445,6 +442,12 @@ class _BigTables:
         self.pool = np.frombuffer("".join(values).encode("utf-32-le", "surrogatepass"), np.uint32).astype(
             np.intp
         )
+
+    def translate(self, codes: Any) -> Any:
+        """``codes`` (``intp``) mapped character by character."""
+        import numpy as np
+
+        return codes if self.table is None else self.table[codes].astype(np.intp)
 
     def find(self, haystack: bytes) -> list[tuple[int, int, int]]:
         return self.matcher.find_matches_as_indexes(haystack)
