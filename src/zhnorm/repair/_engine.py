@@ -286,26 +286,120 @@ def _han_in_each_run(us: list[tuple[int, int, str]], chosen: tuple[int, ...]) ->
     return run_has_han
 
 
-class _SwapDelta(dict):
-    """Per character: how much cheaper (unigram cost) its GBK/Big5 swap reads."""
+class _Swapped(dict):
+    """Per character: the one character its bytes give under a GBK/Big5 swap
+    pair ("" if they give none, or the same one)."""
 
     def __init__(self, pair: Pair) -> None:
         super().__init__()
         self.pair = pair
 
-    def __missing__(self, ch: str) -> int:
+    def __missing__(self, ch: str) -> str:
         try:
             other = ch.encode(self.pair.wrong).decode(self.pair.right)
         except UnicodeError:
             other = ""
-        value = 0
-        if len(other) == 1 and other != ch:
-            value = max(0, _model.info(ch)[1] - _model.info(other)[1])
+        value = other if len(other) == 1 and other != ch else ""
+        self[ch] = value
+        return value
+
+
+_SWAPPED = {pair: _Swapped(pair) for pair in PAIRS if pair.swap}
+
+
+class _SwapUnit(dict):
+    """Per character: what it decodes to as a unit of a GBK/Big5 swap pair
+    ("" if it cannot be one: no swap, or one that fails the unit checks)."""
+
+    def __init__(self, pair: Pair) -> None:
+        super().__init__()
+        self.pair = pair
+        self.swapped = _SWAPPED[pair]
+
+    def __missing__(self, ch: str) -> str:
+        other = self.swapped[ch]
+        value = other if other and plausible(self.pair, ch, other, "") else ""
+        self[ch] = value
+        return value
+
+
+_SWAP_UNITS = {pair: _SwapUnit(pair) for pair in PAIRS if pair.swap}
+
+
+class _SwapDelta(dict):
+    """Per character: how much cheaper (unigram cost) its GBK/Big5 swap reads."""
+
+    def __init__(self, pair: Pair) -> None:
+        super().__init__()
+        self.swapped = _SWAPPED[pair]
+
+    def __missing__(self, ch: str) -> int:
+        other = self.swapped[ch]
+        value = max(0, _model.info(ch)[1] - _model.info(other)[1]) if other else 0
         self[ch] = value
         return value
 
 
 _SWAP_DELTAS = {pair: _SwapDelta(pair) for pair in PAIRS if pair.swap}
+
+
+def _swap_gain_bound(line: str, pair: Pair, pattern: re.Pattern[str]) -> int:
+    """An upper bound on the gain :func:`_best` can find for the GBK/Big5 swap ``pair``.
+
+    Why it is one. Every character of GBK and Big5 beyond ASCII is two bytes
+    whose first both codecs read as a lead byte (one byte beyond ASCII, as
+    GBK's €, starts no character), so a swap's units are single characters,
+    each decoded to ``_SWAP_UNITS[pair][ch]``. A unit may be decoded only inside
+    a chain of touching units that holds a match of ``pattern``; the swap
+    patterns consume one character and look around with positive assertions
+    only, so that match is one of ``pattern.finditer(line)`` and the chain
+    lies in the maximal run of swappable characters around it: the
+    *candidates* below are a superset of the units that may be decoded.
+
+    A choice of units changes the line's cost only at a decoded character
+    and at the character after one (the model's cost of a character depends
+    on it and the one before). At each such position the saving is at most
+    the original cost there less the least cost over the four ways it and
+    its predecessor can read (each as it is, or swapped if a candidate), so
+    the line's saving is at most the sum of the positive ones. And a choice
+    that decodes anything pays at least one ``CONVERT_PENALTY`` and one
+    ``SWAP_RUN_PENALTY``. Their difference bounds the gain; below
+    ``SWAP_MIN_GAIN`` the search can only reject the line.
+
+    It is cheap because it looks only around the evidence: clean Simplified
+    text with Big5-rare characters has a candidate or two a line.
+    """
+    swapped = _SWAP_UNITS[pair]
+    cand: dict[int, str] = {}
+    n = len(line)
+    for m in pattern.finditer(line):
+        p = m.start()
+        if p in cand or not swapped[line[p]]:
+            continue
+        a = p
+        while a > 0 and swapped[line[a - 1]]:
+            a -= 1
+        b = p + 1
+        while b < n and swapped[line[b]]:
+            b += 1
+        for k in range(a, b):
+            cand[k] = swapped[line[k]]
+    char_cost = _model.char_cost
+    saving = 0
+    for k in sorted(cand.keys() | {k + 1 for k in cand if k + 1 < n}):
+        ch = line[k]
+        prev = line[k - 1] if k else ""
+        base = char_cost(ch, prev)
+        least = base
+        if k in cand:
+            least = min(least, char_cost(cand[k], prev))
+        if k - 1 in cand:
+            other = cand[k - 1]
+            least = min(least, char_cost(ch, other))
+            if k in cand:
+                least = min(least, char_cost(cand[k], other))
+        saving += base - least
+    return saving - CONVERT_PENALTY - SWAP_RUN_PENALTY
 
 
 def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
@@ -324,6 +418,8 @@ def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
         return 0, []
     if pair.swap and _script_never_fits(line, pair, pattern):
         return 0, []
+    if pair.swap and _swap_gain_bound(line, pair, pattern) < SWAP_MIN_GAIN:
+        return 0, []  # even the best choice of units gains too little
     us = units(line, pair, pattern)
     if not us:
         return 0, []
