@@ -301,7 +301,7 @@ def _swap_mojibake(draw: st.DrawFn) -> str:
 
 
 def _dp_gain(line: str, pair) -> tuple[int, list]:
-    """What ``_best`` finds for ``pair`` with no least gain asked (its quick rejects disabled with it)."""
+    """What ``_best`` finds for ``pair`` with no least gain asked (nor its quick rejects by gain)."""
     from zhnorm.repair import _engine
 
     with pytest.MonkeyPatch.context() as mp:

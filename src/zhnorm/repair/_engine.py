@@ -419,7 +419,9 @@ def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     if pair.swap and (
         _swap_gain_bound(line, pair, pattern) < SWAP_MIN_GAIN
         or _script_never_fits(line, pair, pattern)
-        # Even character by character, swapping gains too little.
+        # Character by character (unigram costs), swapping gains too little. Not
+        # a bound, unlike the first: it misses the bigrams a swap makes, and
+        # refuses the odd repair the search would make (陪ボ讽玡 -> 顯示當前).
         or sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN
     ):
         return 0, []
