@@ -276,6 +276,127 @@ def test_script_precheck_of_swaps_changes_no_decision(parts: list[str]) -> None:
         assert fast == slow
 
 
+def _swap_pairs() -> list:
+    from zhnorm.repair._codecs import PAIRS
+
+    return [pair for pair in PAIRS if pair.swap]
+
+
+def _swapped_stretch(text: str, start: int, end: int, right: str, wrong: str) -> str:
+    """``text`` with ``text[start:end]`` turned into real mojibake: its ``right`` bytes read as ``wrong``."""
+    return text[:start] + text[start:end].encode(right, "ignore").decode(wrong, "ignore") + text[end:]
+
+
+_SWAP_SOURCES = [*SIMPLIFIED, *TRADITIONAL, _LONG_HANS, _LONG_HANT, "成为他创作盛期最后阶段的作品。",
+                 "所有的东西都会不一样。", "忧心慇慇。佌佌", "錢塘依舊，潮生潮落。萬點燈火，羞照舞鈿歌箔。"]
+
+
+@st.composite
+def _swap_mojibake(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(_SWAP_SOURCES))
+    start = draw(st.integers(0, len(text)))
+    end = draw(st.integers(start, len(text)))
+    right, wrong = draw(st.sampled_from([("gbk", "big5"), ("big5", "gbk")]))
+    return _swapped_stretch(text, start, end, right, wrong)
+
+
+def _dp_gain(line: str, pair) -> tuple[int, list]:
+    """What ``_best`` finds for ``pair`` with no least gain asked (nor its quick rejects by gain)."""
+    from zhnorm.repair import _engine
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_engine, "SWAP_MIN_GAIN", -(10**9))
+        return _engine._best(line, pair, _engine._evidence_in(line))
+
+
+def _check_swap_gain_bound(line: str, pair, brute_force: bool) -> None:
+    """The bound is at least the gain of every choice of units the span search may decode."""
+    from itertools import combinations, pairwise
+
+    from zhnorm.repair import _engine, _model
+    from zhnorm.repair._codecs import units
+
+    pattern = _engine._EVIDENCE[pair]
+    assert all(m.end() == m.start() + 1 for m in pattern.finditer(line))  # one character consumed
+    bound = _engine._swap_gain_bound(line, pair, pattern)
+    gain, edits = _dp_gain(line, pair)
+    if edits:
+        assert bound >= gain
+    us = units(line, pair, pattern)
+    assert all(e == s + 1 and dec == _engine._SWAP_UNITS[pair][line[s]] for s, e, dec in us)
+    allowed = [i for i, ok in enumerate(_engine._chains(line, us, pattern)) if ok]
+    if not brute_force or len(allowed) > 8:
+        return
+    whole = _model.cost(line)
+    for size in range(1, len(allowed) + 1):
+        for chosen in combinations(allowed, size):
+            out = list(line)
+            for i in chosen:
+                out[us[i][0]] = us[i][2]
+            runs = 1 + sum(b != a + 1 for a, b in pairwise(chosen))
+            saving = whole - _model.cost("".join(out))
+            assert bound >= saving - _engine.CONVERT_PENALTY * size - _engine.SWAP_RUN_PENALTY * runs
+
+
+def test_swap_units_are_single_characters() -> None:
+    # The premises of _engine._swap_gain_bound: under a GBK/Big5 swap every unit is one character
+    # (two bytes whose first the right codec reads as a lead byte, or one byte that starts nothing),
+    # and the evidence patterns look around with positive assertions only.
+    from zhnorm.repair import _engine
+    from zhnorm.repair._codecs import _TOKEN_SIZES
+
+    for pair in _swap_pairs():
+        sizes = _TOKEN_SIZES[pair.right]
+        for code in range(0x80, 0x10000):
+            try:
+                data = chr(code).encode(pair.wrong)
+            except UnicodeEncodeError:
+                continue
+            assert (len(data) == 2 and sizes[data[0]] == 2) or (len(data) == 1 and sizes[data[0]] == 0)
+        pattern = _engine._EVIDENCE[pair].pattern
+        assert "(?!" not in pattern and "(?<!" not in pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SWAP_PIECES) | st.text(max_size=3) | _swap_mojibake(), max_size=8))
+@example([_LONG_HANS, _GBK_AS_BIG5])  # a swap taken on a Simplified line
+@example([_LONG_HANT, _BIG5_AS_GBK])  # ... and on a Traditional line
+@example(["忧心慇慇。佌佌"])  # two runs that each gain a little
+def test_swap_gain_bound_changes_no_decision(parts: list[str]) -> None:
+    # _best gives up on a GBK/Big5 swap before its span search when _swap_gain_bound says that no
+    # choice of units can gain SWAP_MIN_GAIN: checked against every choice on short lines, against
+    # the search with no least gain, and by the same answer with the shortcut off.
+    from zhnorm.repair import _engine
+
+    line = "".join(parts).replace("\n", " ").replace("\r", " ")
+    for pair in _swap_pairs():
+        _check_swap_gain_bound(line, pair, brute_force=True)
+        evidence = _engine._evidence_in(line)
+        fast = _engine._best(line, pair, evidence)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(_engine, "_swap_gain_bound", lambda *args: 10**9)
+            slow = _engine._best(line, pair, evidence)
+        assert fast == slow
+
+
+def test_swap_gain_bound_on_corpus_lines() -> None:
+    # The clean lines the bound is for: those with evidence of a GBK/Big5 swap (Big5-rare characters).
+    from zhnorm.repair import _engine, suspects
+
+    corpus = SHARED / "bench" / "corpus_unique_lines.txt"
+    if not corpus.exists():
+        pytest.skip("../shared is absent")
+    text = corpus.read_text(encoding="utf-8")
+    checked = 0
+    for start, end in suspects(text):
+        line = text[start:end]
+        for pair in _swap_pairs():
+            if _engine._EVIDENCE[pair].search(line) is not None:
+                _check_swap_gain_bound(line, pair, brute_force=False)
+                checked += 1
+    assert checked > 2000
+
+
 def test_real_corpus_lines_unchanged() -> None:
     corpus = SHARED / "bench" / "corpus_unique_lines.txt"
     if not corpus.exists():

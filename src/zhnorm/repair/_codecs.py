@@ -145,7 +145,13 @@ def whole_lossy(line: str, pair: Pair) -> str | None:
     if pair.right == "utf-8+latin":
         return None
     try:
-        if pair.wrong == "latin":
+        if "\ufffd" not in line:
+            # The encoding :func:`whole` already tried (or failed at).
+            data = _encoded(line, pair.wrong)
+            if data is None:
+                return None
+            parts = [data]
+        elif pair.wrong == "latin":
             parts = [latin_bytes(p) for p in line.split("\ufffd")]
         else:
             parts = [p.encode(pair.wrong) for p in line.split("\ufffd")]

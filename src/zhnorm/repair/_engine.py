@@ -286,26 +286,120 @@ def _han_in_each_run(us: list[tuple[int, int, str]], chosen: tuple[int, ...]) ->
     return run_has_han
 
 
-class _SwapDelta(dict):
-    """Per character: how much cheaper (unigram cost) its GBK/Big5 swap reads."""
+class _Swapped(dict):
+    """Per character: the one character its bytes give under a GBK/Big5 swap
+    pair ("" if they give none, or the same one)."""
 
     def __init__(self, pair: Pair) -> None:
         super().__init__()
         self.pair = pair
 
-    def __missing__(self, ch: str) -> int:
+    def __missing__(self, ch: str) -> str:
         try:
             other = ch.encode(self.pair.wrong).decode(self.pair.right)
         except UnicodeError:
             other = ""
-        value = 0
-        if len(other) == 1 and other != ch:
-            value = max(0, _model.info(ch)[1] - _model.info(other)[1])
+        value = other if len(other) == 1 and other != ch else ""
+        self[ch] = value
+        return value
+
+
+_SWAPPED = {pair: _Swapped(pair) for pair in PAIRS if pair.swap}
+
+
+class _SwapUnit(dict):
+    """Per character: what it decodes to as a unit of a GBK/Big5 swap pair
+    ("" if it cannot be one: no swap, or one that fails the unit checks)."""
+
+    def __init__(self, pair: Pair) -> None:
+        super().__init__()
+        self.pair = pair
+        self.swapped = _SWAPPED[pair]
+
+    def __missing__(self, ch: str) -> str:
+        other = self.swapped[ch]
+        value = other if other and plausible(self.pair, ch, other, "") else ""
+        self[ch] = value
+        return value
+
+
+_SWAP_UNITS = {pair: _SwapUnit(pair) for pair in PAIRS if pair.swap}
+
+
+class _SwapDelta(dict):
+    """Per character: how much cheaper (unigram cost) its GBK/Big5 swap reads."""
+
+    def __init__(self, pair: Pair) -> None:
+        super().__init__()
+        self.swapped = _SWAPPED[pair]
+
+    def __missing__(self, ch: str) -> int:
+        other = self.swapped[ch]
+        value = max(0, _model.info(ch)[1] - _model.info(other)[1]) if other else 0
         self[ch] = value
         return value
 
 
 _SWAP_DELTAS = {pair: _SwapDelta(pair) for pair in PAIRS if pair.swap}
+
+
+def _swap_gain_bound(line: str, pair: Pair, pattern: re.Pattern[str]) -> int:
+    """An upper bound on the gain :func:`_best` can find for the GBK/Big5 swap ``pair``.
+
+    Why it is one. Every character of GBK and Big5 beyond ASCII is two bytes
+    whose first both codecs read as a lead byte (one byte beyond ASCII, as
+    GBK's €, starts no character), so a swap's units are single characters,
+    each decoded to ``_SWAP_UNITS[pair][ch]``. A unit may be decoded only inside
+    a chain of touching units that holds a match of ``pattern``; the swap
+    patterns consume one character and look around with positive assertions
+    only, so that match is one of ``pattern.finditer(line)`` and the chain
+    lies in the maximal run of swappable characters around it: the
+    *candidates* below are a superset of the units that may be decoded.
+
+    A choice of units changes the line's cost only at a decoded character
+    and at the character after one (the model's cost of a character depends
+    on it and the one before). At each such position the saving is at most
+    the original cost there less the least cost over the four ways it and
+    its predecessor can read (each as it is, or swapped if a candidate), so
+    the line's saving is at most the sum of the positive ones. And a choice
+    that decodes anything pays at least one ``CONVERT_PENALTY`` and one
+    ``SWAP_RUN_PENALTY``. Their difference bounds the gain; below
+    ``SWAP_MIN_GAIN`` the search can only reject the line.
+
+    It is cheap because it looks only around the evidence: clean Simplified
+    text with Big5-rare characters has a candidate or two a line.
+    """
+    swapped = _SWAP_UNITS[pair]
+    char_cost = _model.char_cost
+    n = len(line)
+    saving = 0
+    end = 0  # where the last run counted ends
+    for m in pattern.finditer(line):
+        p = m.start()
+        if p < end or not swapped[line[p]]:
+            continue
+        a = p
+        while a > 0 and swapped[line[a - 1]]:
+            a -= 1
+        end = p + 1
+        while end < n and swapped[line[end]]:
+            end += 1
+        # The run line[a:end] and the character after it; the one before it is no candidate.
+        prev, prev_alt = line[a - 1] if a else "", ""
+        for k in range(a, min(end + 1, n)):
+            ch = line[k]
+            alt = swapped[ch] if k < end else ""
+            base = char_cost(ch, prev)
+            least = base
+            if alt:
+                least = min(least, char_cost(alt, prev))
+            if prev_alt:
+                least = min(least, char_cost(ch, prev_alt))
+                if alt:
+                    least = min(least, char_cost(alt, prev_alt))
+            saving += base - least
+            prev, prev_alt = ch, alt
+    return saving - CONVERT_PENALTY - SWAP_RUN_PENALTY
 
 
 def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
@@ -319,10 +413,17 @@ def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     if pair.right == "utf-8+latin" or not evidence[pair]:
         return 0, []
     pattern = _EVIDENCE[pair]
-    if pair.swap and sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN:
-        # Quick reject: even character by character, swapping gains too little.
-        return 0, []
-    if pair.swap and _script_never_fits(line, pair, pattern):
+    # Quick rejects of a GBK/Big5 swap, each of which only ever answers "no gain"
+    # (so their order changes nothing but time): the bound first, as it decides
+    # nearly every clean Simplified line the evidence lets through.
+    if pair.swap and (
+        _swap_gain_bound(line, pair, pattern) < SWAP_MIN_GAIN
+        or _script_never_fits(line, pair, pattern)
+        # Character by character (unigram costs), swapping gains too little. Not
+        # a bound, unlike the first: it misses the bigrams a swap makes, and
+        # refuses the odd repair the search would make (陪ボ讽玡 -> 顯示當前).
+        or sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN
+    ):
         return 0, []
     us = units(line, pair, pattern)
     if not us:
