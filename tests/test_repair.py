@@ -379,6 +379,16 @@ def test_swap_gain_bound_changes_no_decision(parts: list[str]) -> None:
         assert fast == slow
 
 
+def test_a_swap_whose_bigrams_pay_is_made() -> None:
+    # Big5 read as GBK inside a Traditional line: character by character the swap gains too
+    # little (a quick reject on unigram costs refused it); its bigrams (顯示, 郵件) pay.
+    from zhnorm.repair._engine import repair_line
+
+    broken = "不顯示郵件".encode("big5").decode("gbk")
+    assert broken == "ぃ陪ボ秎ン"
+    assert repair_line(f"在輸出中{broken}程序名。")[0] == "在輸出中不顯示郵件程序名。"
+
+
 def test_swap_gain_bound_on_corpus_lines() -> None:
     # The clean lines the bound is for: those with evidence of a GBK/Big5 swap (Big5-rare characters).
     from zhnorm.repair import _engine, suspects

@@ -326,23 +326,6 @@ class _SwapUnit(dict):
 _SWAP_UNITS = {pair: _SwapUnit(pair) for pair in PAIRS if pair.swap}
 
 
-class _SwapDelta(dict):
-    """Per character: how much cheaper (unigram cost) its GBK/Big5 swap reads."""
-
-    def __init__(self, pair: Pair) -> None:
-        super().__init__()
-        self.swapped = _SWAPPED[pair]
-
-    def __missing__(self, ch: str) -> int:
-        other = self.swapped[ch]
-        value = max(0, _model.info(ch)[1] - _model.info(other)[1]) if other else 0
-        self[ch] = value
-        return value
-
-
-_SWAP_DELTAS = {pair: _SwapDelta(pair) for pair in PAIRS if pair.swap}
-
-
 def _swap_gain_bound(line: str, pair: Pair, pattern: re.Pattern[str]) -> int:
     """An upper bound on the gain :func:`_best` can find for the GBK/Big5 swap ``pair``.
 
@@ -419,10 +402,6 @@ def _best(line: str, pair: Pair, evidence: _Evidence) -> tuple[int, list[Edit]]:
     if pair.swap and (
         _swap_gain_bound(line, pair, pattern) < SWAP_MIN_GAIN
         or _script_never_fits(line, pair, pattern)
-        # Character by character (unigram costs), swapping gains too little. Not
-        # a bound, unlike the first: it misses the bigrams a swap makes, and
-        # refuses the odd repair the search would make (陪ボ讽玡 -> 顯示當前).
-        or sum(map(_SWAP_DELTAS[pair].__getitem__, line)) < SWAP_MIN_GAIN
     ):
         return 0, []
     us = units(line, pair, pattern)
