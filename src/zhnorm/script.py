@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from zhnorm.codepoints import char_table, class_table, code_points
 from zhnorm.convert import dicts
 
 __all__ = [
@@ -225,20 +226,8 @@ def _scanner(script: str) -> tuple[re.Pattern[str], frozenset[str]]:
 BIG_SCAN = 1 << 16
 
 
-@cache
-def _table(script: str) -> Any:
-    import numpy as np
-
-    table = np.zeros(0x110000, dtype=bool)
-    table[[ord(c) for c in _unique(script)]] = True
-    return table
-
-
 def _find_big(text: str, script: str, start: int, end: int) -> int:
-    import numpy as np
-
-    codes = np.frombuffer(text[start:end].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    hits = _table(script)[codes]
+    hits = char_table(_unique(script))[code_points(text[start:end])]
     first = int(hits.argmax())
     return start + first if hits[first] else -1
 
@@ -310,7 +299,7 @@ def count_classes(text: str) -> dict[str, int]:
     else:  # the regular expressions' huge classes test a character at a time
         import numpy as np
 
-        counts = np.bincount(_class_table()[_codes(text)], minlength=5)
+        counts = np.bincount(_class_table()[code_points(text)], minlength=5)
         hans, hant = int(counts[1]), int(counts[2])
     return {HANS: hans, HANT: hant, NEUTRAL: max(han - hans - hant, 0)}
 
@@ -460,7 +449,7 @@ def _lean_big(text: str, script: str) -> str:
         return _lean(text, 0, len(text), script)
     import numpy as np
 
-    counts = np.bincount(_class_table()[_codes(text)], minlength=5)
+    counts = np.bincount(_class_table()[code_points(text)], minlength=5)
     native, foreign = (3, 4) if script == HANS else (4, 3)
     if counts[foreign] > counts[native]:
         return FOREIGN
@@ -509,8 +498,7 @@ def _clause_kinds_big(text: str, spans: list[tuple[int, int]], script: str) -> l
     """:func:`_clause_kinds` with NumPy: per-clause counts in a few vectorised passes."""
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    classes = _class_table()[codes]
+    classes = _class_table()[code_points(text)]
     starts = np.fromiter((s for s, _ in spans), dtype=np.int64, count=len(spans))
     native, foreign = (1, 2) if script == HANS else (2, 1)
 
@@ -530,29 +518,11 @@ def _clause_kinds_big(text: str, spans: list[tuple[int, int]], script: str) -> l
     return kinds
 
 
-@cache
-def _boundary_table() -> Any:
-    """Code point -> is it a clause boundary (a character of :data:`BOUNDARY`)."""
-    import numpy as np
-
-    # Every boundary character is in the BMP (whitespace included).
-    bmp = "".join(map(chr, range(0x10000)))
-    table = np.zeros(0x110000, dtype=bool)
-    table[[m.start() for m in re.finditer(f"[{BOUNDARY}]", bmp)]] = True
-    return table
-
-
-def _codes(text: str) -> Any:
-    import numpy as np
-
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
 def _clause_starts(codes: Any) -> Any:
     """Start of each clause (as :func:`clauses` cuts them) of a non-empty text's code points."""
     import numpy as np
 
-    bound = _boundary_table()[codes]
+    bound = class_table(f"[{BOUNDARY}]")[codes]
     # A clause ends where a run of boundary characters does (or with the text).
     ends = np.flatnonzero(bound[:-1] & ~bound[1:]) + 1
     return np.concatenate((np.zeros(1, dtype=ends.dtype), ends))
@@ -572,7 +542,7 @@ def _segments_big(text: str, script: str) -> list[tuple[int, int, str]]:
     import numpy as np
 
     n = len(text)
-    codes = _codes(text)
+    codes = code_points(text)
     starts = _clause_starts(codes)
     classes = _class_table()[codes]
     native, foreign = (1, 2) if script == HANS else (2, 1)

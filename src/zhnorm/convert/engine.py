@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
+from zhnorm.codepoints import code_points
 from zhnorm.convert import config as _config
 
 if TYPE_CHECKING:
@@ -406,7 +407,7 @@ def code_array(text: str) -> Any:
     """``text``'s code points as a NumPy ``intp`` array."""
     import numpy as np
 
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.intp)
+    return code_points(text).astype(np.intp)
 
 
 def _decode(codes: Any) -> str:
@@ -439,9 +440,7 @@ class _BigTables:
         lengths = np.fromiter(map(len, values), dtype=np.intp, count=len(values))
         self.value_lengths = lengths
         self.value_starts = np.cumsum(lengths) - lengths
-        self.pool = np.frombuffer("".join(values).encode("utf-32-le", "surrogatepass"), np.uint32).astype(
-            np.intp
-        )
+        self.pool = code_array("".join(values))
 
     def translate(self, codes: Any) -> Any:
         """``codes`` (``intp``) mapped character by character."""

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
+from zhnorm.codepoints import char_table, code_points
 from zhnorm.convert import dicts
 from zhnorm.convert.config import CONFIG_NAMES, load_config
 from zhnorm.convert.engine import BIG_TEXT, code_array, converter
@@ -458,7 +459,7 @@ class _Memory:
             return self.automaton.iter_long(segment)
         import numpy as np
 
-        codes = _code_points(segment)
+        codes = code_points(segment)
         first_chars, second_chars = self._tables
         candidates = np.flatnonzero(first_chars[codes[:-1]] & second_chars[codes[1:]]).tolist()
         entries = self.entries
@@ -518,7 +519,7 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
     tables = codes = None
     if n >= _SMALL_TRIP:
         tables = _trip_tables(inverse, forward)
-        codes = _code_points(written)
+        codes = code_points(written)
         if tables[-1][codes].any():
             tables = None  # a NUL, an IDS operator, a noncharacter or placeholder: the engine's exact path
     if tables is None:
@@ -528,7 +529,7 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
             return None
         if n < _SMALL_TRIP:
             return source, [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]
-        return source, np.flatnonzero(_code_points(again) != _code_points(written)).tolist()
+        return source, np.flatnonzero(code_points(again) != code_points(written)).tolist()
     risky, watched, left, right, safe, _special = tables
     assert codes is not None
     hits = np.flatnonzero(risky[codes])
@@ -560,7 +561,7 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
     again = converter(forward).convert(source_part)
     if not len(source_part) == len(again) == len(joined):
         return None
-    found = np.flatnonzero(_code_points(again) != _code_points(joined))
+    found = np.flatnonzero(code_points(again) != code_points(joined))
     if not len(found):
         return written, []
     # Joined positions -> positions in ``written``.
@@ -578,12 +579,6 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
         done = b
     parts.append(written[done:])
     return "".join(parts), differing
-
-
-def _code_points(text: str) -> Any:
-    import numpy as np
-
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 @cache
@@ -897,15 +892,6 @@ def _triggers(name: str, alt: str) -> str | None:
 
 
 @cache
-def _trigger_table(chars: str) -> Any:
-    import numpy as np
-
-    table = np.zeros(0x110000, dtype=bool)
-    table[[ord(c) for c in chars]] = True
-    return table
-
-
-@cache
 def _class(chars: str) -> re.Pattern[str]:
     return re.compile("[" + re.escape(chars) + "]")
 
@@ -919,8 +905,7 @@ def _positions(segment: str, chars: str) -> list[int]:
         return [m.start() for m in pattern.finditer(segment)]
     import numpy as np
 
-    codes = np.frombuffer(segment.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return np.flatnonzero(_trigger_table(chars)[codes]).tolist()
+    return np.flatnonzero(char_table(chars)[code_points(segment)]).tolist()
 
 
 _STYLE_SAMPLE = 1 << 16  # characters read to tell a run's orthography
