@@ -43,8 +43,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from zhnorm.codepoints import class_table, code_points
 from zhnorm.pipeline import Change
 
 if TYPE_CHECKING:
@@ -82,13 +84,15 @@ _FW_TO_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 # characters, so that clean text is scanned at C speed.
 _MARKS = re.compile(rf"[,:;!?](?:(?<=[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff].)|(?=[{_HAN}]))")
 # A superset of the strong marks: Chinese (or a zero-width character) on both sides.
-_STRONG_MARK = re.compile(
-    rf"[,:;](?<=[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff].)(?=[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff])"
-)
+_STRONG_MARK_CHARS = "[,:;]"
+_AROUND_STRONG = f"[{_HAN}{_CJK_PUNCT}\u200b\u2060\ufeff]"
+_STRONG_MARK = re.compile(rf"{_STRONG_MARK_CHARS}(?<={_AROUND_STRONG}.)(?={_AROUND_STRONG})")
 _FW = re.compile(_FW_TOKEN)
 _FW_ANY = re.compile(f"[{_FW_ALNUM}]")
 _SPACES = re.compile(r"[\u00a0\u202f\u200b\u2060\ufeff]+")
 _SPACES_ANY = re.compile(r"[\u00a0\u202f\u200b\u2060\ufeff]")
+#: A text this long is scanned for all three in one NumPy pass (see :func:`_candidates`).
+_SCAN_MIN = 1 << 12
 _NBSP = frozenset("\u00a0\u202f")
 _ZERO_WIDTH = frozenset("\u200b\u2060\ufeff")
 _INDENT = re.compile(r"^[\u3000\u00a0 \t]*\u3000[\u3000\u00a0 \t]*", re.MULTILINE)
@@ -209,7 +213,53 @@ def _near_cjk(text: str, start: int, end: int) -> bool:
     )
 
 
-def _edits(text: str, config: Normalizer) -> list[_Edit]:
+class _Candidates(NamedTuple):
+    """Where the stage may act in a text: its strong marks (as :data:`_STRONG_MARK`
+    finds them), and the characters that may start a full-width token or a run
+    of spaces (as :data:`_FW_ANY` and :data:`_SPACES_ANY`)."""
+
+    strong: list[int]
+    fullwidth: list[int]
+    spaces: list[int]
+
+
+_AROUND_BIT, _MARK_BIT, _FW_BIT, _SPACE_BIT = 1, 2, 4, 8
+
+
+@cache
+def _bits() -> Any:
+    """Code point -> the bits of :func:`_candidates`."""
+    import numpy as np
+
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for bit, pattern in (
+        (_AROUND_BIT, _AROUND_STRONG),
+        (_MARK_BIT, _STRONG_MARK_CHARS),
+        (_FW_BIT, _FW_ANY.pattern),
+        (_SPACE_BIT, _SPACES_ANY.pattern),
+    ):
+        table[class_table(pattern)] |= bit
+    return table
+
+
+def _candidates(text: str) -> _Candidates | None:
+    """:class:`_Candidates` of a long text, from one table lookup a character
+    (three regular-expression scans cost ~4x as much); ``None`` for a short one."""
+    if len(text) < _SCAN_MIN:
+        return None
+    import numpy as np
+
+    bits = _bits()[code_points(text)]
+    around = (bits & _AROUND_BIT).astype(bool)
+    strong = (bits[1:-1] & _MARK_BIT).astype(bool) & around[:-2] & around[2:]
+    return _Candidates(
+        (np.flatnonzero(strong) + 1).tolist(),
+        np.flatnonzero(bits & _FW_BIT).tolist(),
+        np.flatnonzero(bits & _SPACE_BIT).tolist(),
+    )
+
+
+def _edits(text: str, config: Normalizer, found: _Candidates | None) -> list[_Edit]:
     edits: list[_Edit] = []
     lines: dict[int, _Line] = {}
 
@@ -223,27 +273,31 @@ def _edits(text: str, config: Normalizer) -> list[_Edit]:
     if config.punct == "cjk":
         # Lines with a strong mark first; only they get the finer rules.
         evidence: set[int] = set()
-        for m in _STRONG_MARK.finditer(text):
-            start = m.start()
-            if _punct_context(text, start, {})[0] == _STRONG:
+        known: dict[int, tuple[int, int]] = {}  # mark position -> its _punct_context
+        strong = found.strong if found else [m.start() for m in _STRONG_MARK.finditer(text)]
+        for start in strong:
+            if text.rfind("\n", 0, start) + 1 in evidence:
+                continue  # the line is in already
+            context = known[start] = _punct_context(text, start, {})
+            if context[0] == _STRONG:
                 line = line_at(start)
-                if line.start not in evidence and line.free(start, start + 1):
+                if line.free(start, start + 1):
                     evidence.add(line.start)
         for line_start in sorted(evidence):
             line = lines[line_start]
             for m in _MARKS.finditer(text, line.start, line.end):
                 start = m.start()
-                strength, end = _punct_context(text, start, {})
+                strength, end = known.get(start) or _punct_context(text, start, {})
                 if strength and line.free(start, end):
                     line.marks.append((start, end, strength))
             edits.extend(_evidence_line_edits(text, line))
     if config.fold_width:
-        for m in _tokens(_FW_ANY, _FW, text):
+        for m in _tokens(_FW_ANY, _FW, text, found.fullwidth if found else None):
             start, end = m.span()
             if line_at(start).free(start, end):
                 edits.append((start, end, m.group().translate(_FW_TO_ASCII), "fullwidth_alnum"))
     converted = {e[0] for e in edits}  # marks and parentheses made full-width
-    for m in _tokens(_SPACES_ANY, _SPACES, text):
+    for m in _tokens(_SPACES_ANY, _SPACES, text, found.spaces if found else None):
         start, end = m.span()
         near = _near_cjk(text, start, end) or start - 1 in converted or end in converted
         if not near or not line_at(start).free(start, end):
@@ -259,11 +313,21 @@ def _edits(text: str, config: Normalizer) -> list[_Edit]:
     return edits
 
 
-def _tokens(first: re.Pattern[str], token: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """``token.finditer(text)`` for tokens that start with a ``first`` character.
+def _tokens(
+    first: re.Pattern[str], token: re.Pattern[str], text: str, starts: list[int] | None
+) -> Iterator[re.Match[str]]:
+    """``token.finditer(text)`` for tokens that start with a ``first`` character
+    (at one of ``starts``, the positions of those characters, when known).
 
     Searching for the simple pattern first keeps the scan of clean text fast.
     """
+    if starts is not None:
+        pos = 0
+        for start in starts:
+            if start >= pos and (m := token.match(text, start)) is not None:
+                yield m
+                pos = m.end()
+        return
     pos = 0
     while (hit := first.search(text, pos)) is not None:
         m = token.match(text, hit.start())
@@ -333,7 +397,14 @@ def _dedupe(edits: list[_Edit]) -> list[_Edit]:
     return out
 
 
-def _gate(text: str, config: Normalizer) -> bool:
+def _gate(text: str, config: Normalizer, found: _Candidates | None) -> bool:
+    if found is not None:
+        return bool(
+            (config.punct == "cjk" and found.strong)
+            or (config.fold_width and found.fullwidth)
+            or found.spaces
+            or (config.strip_indent and "\u3000" in text)
+        )
     return bool(
         (config.punct == "cjk" and _STRONG_MARK.search(text))
         or (config.fold_width and _FW_ANY.search(text))
@@ -344,17 +415,19 @@ def _gate(text: str, config: Normalizer) -> bool:
 
 def apply(text: str, config: Normalizer) -> str:
     """Fix punctuation, widths and spaces in the Chinese parts of ``text``."""
-    if not _gate(text, config):
+    found = _candidates(text)
+    if not _gate(text, config, found):
         return text
-    edits = _edits(text, config)
+    edits = _edits(text, config, found)
     return _splice(text, edits) if edits else text
 
 
 def explain(text: str, config: Normalizer) -> tuple[str, list[Change]]:
     """Like :func:`apply`, and list each change."""
-    if not _gate(text, config):
+    found = _candidates(text)
+    if not _gate(text, config, found):
         return text, []
-    edits = _dedupe(_edits(text, config))
+    edits = _dedupe(_edits(text, config, found))
     changes = [
         Change("punct", start, end, text[start:end], new, kind=kind)
         for start, end, new, kind in edits
