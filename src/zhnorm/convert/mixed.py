@@ -557,8 +557,8 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
     ends = with_end[slots]
     starts_list, ends_list = starts.tolist(), ends.tolist()
     joined = "".join([written[a:b] for a, b in zip(starts_list, ends_list, strict=True)])
-    source_part = converter(inverse).convert(joined)
-    again = converter(forward).convert(source_part)
+    source_part = converter(inverse).convert(joined, large=True)  # pieces of a long text
+    again = converter(forward).convert(source_part, large=True)
     if not len(source_part) == len(again) == len(joined):
         return None
     found = np.flatnonzero(code_points(again) != code_points(joined))
@@ -951,16 +951,19 @@ def _convert(
     starts: list[int] | None = None,
     known: tuple[list[int], bool] | None = None,
     codes: Any = None,
+    large: bool = False,
 ) -> tuple[str, list[tuple[int, int]]]:
     """Convert ``segment`` with config ``name``, and Taiwan-style clauses with ``alt``.
 
     ``starts`` cuts ``segment`` into runs (joined by the caller) whose style is
     told one by one. ``known`` is the positions of ``alt``'s triggers and the
-    style of the whole segment, and ``codes`` its code points (see
-    :meth:`.Converter.convert`), when the caller has them. Returns the output
-    and the spans that ``alt`` converted.
+    style of the whole segment, and ``codes`` its code points, when the caller
+    has them; ``large``: ``segment`` comes from a long text (see
+    :meth:`.Converter.convert`). Returns the output and the spans that ``alt``
+    converted.
     """
-    out = converter(name).convert(segment, codes=codes)
+    large = large or len(segment) >= BIG_TEXT
+    out = converter(name).convert(segment, codes=codes, large=large)
     if alt is None:
         return out, []
     triggers = _triggers(name, alt)
@@ -986,11 +989,9 @@ def _convert(
         if not found:
             return out, []
     spans = _clause_spans(segment, found)
-    # One engine call for all the clauses (each ends with punctuation or the text);
-    # a long segment took the large-text path, and so do its clauses when they
-    # are long enough (several times faster than the small path from ~1,000 on).
+    # One engine call for all the clauses (each ends with punctuation or the text).
     joined = "".join(segment[a:b] for a, b in spans)
-    converted = converter(alt).convert(joined, large=len(segment) >= BIG_TEXT)
+    converted = converter(alt).convert(joined, large=large)
     if len(converted) != len(joined):
         return out, []
     keep = _KEEP.get(alt, "")
@@ -1138,7 +1139,8 @@ def _convert_groups(
     for a, b in groups:
         starts.append(offset)
         offset += b - a
-    converted, alt_spans = _convert(joined, plan.foreign, plan.foreign_tw, starts)
+    large = len(text) >= BIG_SCAN
+    converted, alt_spans = _convert(joined, plan.foreign, plan.foreign_tw, starts, large=large)
     if len(converted) != len(joined):
         return {}
     out: dict[int, tuple[str, list[tuple[int, int]]]] = {}
