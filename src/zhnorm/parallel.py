@@ -99,7 +99,7 @@ class ChunkJob:
         # The selected values of the whole chunk go through normalize_batch at once;
         # a record is rewritten only when one of its values changed. Records that are
         # not objects of strings (or not JSON) take the per-record path, which reports them.
-        # (One top-level field goes the way of _jsonl_one_key, from __call__.)
+        # (__call__ sends one top-level field to _jsonl_one_key instead.)
         lines = chunk.split("\n")
         end = len(lines) - 1 if lines[-1] == "" else len(lines)  # a final "" follows the last newline
         return self._jsonl_general(lines, end, "\r" in chunk, first_line, result)
@@ -193,11 +193,13 @@ class ChunkJob:
             body = text[:-1] if text.endswith("\r") else text
             if record is _REFUSED:
                 record = parse_record(body)  # json reads some of what orjson refuses (NaN, 1e400)
-                if type(record) is dict and type(record.get(key)) in (str, type(None)):
-                    if record.get(key) is not None:
-                        where.append(i)
-                        records.append(record)
-                        values.append(record[key])
+                value = record.get(key) if type(record) is dict else _REFUSED
+                if type(value) is str:
+                    where.append(i)
+                    records.append(record)
+                    values.append(value)
+                    continue
+                if value is None:
                     continue
             if body.strip():
                 one = [text]
