@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 import os
 import subprocess
@@ -341,3 +343,30 @@ def test_explain_file_is_not_written_when_the_run_fails(tmp_path: Path) -> None:
     done = zhnorm("--explain", str(explained), "-o", str(output), input="简体".encode())
     assert done.returncode == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("bad", [b"\xff", b"\xe4\xb8"])
+def test_a_bad_byte_at_a_chunk_boundary_under_jobs_2_is_as_under_jobs_1(tmp_path: Path, bad: bytes) -> None:
+    # Under --jobs 2 the workers decode their own chunks: the error names the same byte,
+    # and the chunks before it are written as with --jobs 1. The bad bytes open the second
+    # chunk (b"\xff") or end it, cut by its last line end (b"\xe4\xb8"); the first chunk is
+    # what encoding detection reads, so it stays valid.
+    from zhnorm.io import iter_byte_chunks
+
+    def cuts(data: bytes) -> list[int]:
+        return list(itertools.accumulate(len(c) for c in iter_byte_chunks(io.BytesIO(data))))
+
+    good = "第一行：繁體中文的測試。\r\n".encode() * 100_000
+    first, second = cuts(good)[:2]
+    offset = first if bad == b"\xff" else second - 2  # before the second chunk's final "\r\n"
+    data = good[:offset] + bad + good[offset:]
+    assert cuts(data)[:2] == [first, second + len(bad)]
+    path = tmp_path / "in.txt"
+    path.write_bytes(data)
+    runs = [zhnorm("--to", "hans", "-j", jobs, str(path)) for jobs in ("1", "2")]
+    assert runs[0].returncode == runs[1].returncode == 2
+    assert runs[0].stderr == runs[1].stderr
+    reason = "invalid start byte" if bad == b"\xff" else "invalid continuation byte"
+    assert runs[0].stderr.decode() == f"zhnorm: {path}: not valid utf-8 at byte {offset}: {reason}\n"
+    assert runs[0].stdout == runs[1].stdout
+    assert runs[0].stdout.count(b"\n") == good[:first].count(b"\n")  # the first chunk, normalized

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import io
+import itertools
 import json
 import os
 import stat
@@ -13,7 +15,9 @@ from hypothesis import strategies as st
 
 from zhnorm.decode import DecodeError
 from zhnorm.io import (
+    CHUNK_SIZE,
     BinaryInputError,
+    Chunk,
     JsonlError,
     TextChunks,
     atomic_writer,
@@ -22,7 +26,7 @@ from zhnorm.io import (
     reencode_record,
     rewrite_jsonl_line,
 )
-from zhnorm.parallel import ChunkJob, ChunkResult
+from zhnorm.parallel import ChunkJob, ChunkResult, _widen_pipes, ordered_map
 from zhnorm.pipeline import Normalizer
 
 
@@ -36,6 +40,22 @@ def test_chunks_end_at_line_ends_and_lose_nothing() -> None:
 def test_a_line_longer_than_a_chunk_stays_whole() -> None:
     data = b"x" * 10_000 + b"\n" + b"y" * 5
     assert list(iter_byte_chunks(io.BytesIO(data), size=64)) == [b"x" * 10_000 + b"\n", b"y" * 5]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"\n", b"a", b"\xe4\xb8\xad", b"\r\n"]), max_size=200), st.integers(1, 20))
+def test_chunks_end_at_the_last_line_end_of_each_read(parts: list[bytes], size: int) -> None:
+    # Where chunks end decides what the stages see together: it is pinned here.
+    data = b"".join(parts)
+    ends = []
+    for mark in range(size, len(data) + size, size):  # each read ends at a multiple of size
+        end = data.rfind(b"\n", 0, min(mark, len(data))) + 1
+        if end > (ends[-1] if ends else 0):
+            ends.append(end)
+    if not ends or ends[-1] < len(data):
+        ends.append(len(data))
+    chunks = list(iter_byte_chunks(io.BytesIO(data), size=size))
+    assert list(itertools.accumulate(map(len, chunks))) == (ends if data else [])
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "gb18030", "big5", "utf-16", "utf-8-sig"])
@@ -59,6 +79,122 @@ def test_late_bad_byte_is_reported_with_its_absolute_offset() -> None:
 def test_nul_bytes_mean_binary() -> None:
     with pytest.raises(BinaryInputError):
         list(TextChunks(io.BytesIO(b"PK\x03\x04\x00\x00binary")))
+
+
+_LONG_FIRST_LINE = b"a" * 70_000 + b"\n"  # more than encoding detection reads: the rest comes in small chunks
+
+
+def test_utf8_chunks_stay_bytes_cut_at_line_ends_and_numbered() -> None:
+    text = "".join(f"第{i}行：中文，測試\r\n" for i in range(3000)) + "末行沒有換行"
+    data = text.encode()
+    chunks = list(TextChunks(io.BytesIO(data), size=100).chunks())
+    assert len(chunks) > 100
+    assert all(type(c.data) is bytes for c in chunks)
+    assert b"".join(c.data for c in chunks) == data  # CR LF kept, nothing decoded or lost
+    assert all(c.data.endswith(b"\r\n") for c in chunks[:-1])
+    ends = itertools.accumulate(len(c.data) for c in chunks[:-1])
+    assert [c.offset for c in chunks] == [0, *ends]
+    assert [c.first_line for c in chunks] == [data.count(b"\n", 0, c.offset) + 1 for c in chunks]
+    assert "".join(c.text() for c in chunks) == text
+
+
+def test_other_encodings_come_as_decoded_numbered_chunks() -> None:
+    text = "".join(f"第{i}行：中文\n" for i in range(20_000))
+    chunks = list(TextChunks(io.BytesIO(text.encode("gb18030")), size=4096).chunks())
+    assert all(type(c.data) is str for c in chunks)
+    assert "".join(c.text() for c in chunks) == text
+    assert [c.first_line for c in chunks] == list(
+        itertools.accumulate((c.data.count("\n") for c in chunks[:-1]), initial=1)
+    )
+
+
+def test_a_utf8_bom_is_left_out_of_the_first_chunk() -> None:
+    data = codecs.BOM_UTF8 + ("中文\r\n" * 30_000).encode()
+    reader = TextChunks(io.BytesIO(data), size=1000)
+    chunks = list(reader.chunks())
+    assert reader.bom and reader.encoding == "utf-8-sig"
+    assert chunks[0].offset == 3 and b"".join(c.data for c in chunks) == data[3:]
+    assert "".join(c.text() for c in chunks) == data.decode("utf-8-sig")
+    assert list(TextChunks(io.BytesIO(codecs.BOM_UTF8)).chunks()) == []  # as decoding gives: no text
+
+
+def _decoded_whole(data: bytes, errors: str) -> str | tuple[int, str]:
+    bom = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[bom:].decode("utf-8", errors)
+    except UnicodeDecodeError as exc:
+        return bom + exc.start, exc.reason
+
+
+def _decoded_in_chunks(data: bytes, errors: str, size: int) -> str | tuple[int, str]:
+    try:
+        return "".join(c.text() for c in TextChunks(io.BytesIO(data), "utf-8", errors, size).chunks())
+    except DecodeError as exc:
+        return exc.offset, exc.reason
+
+
+_BAD_UTF8 = st.sampled_from(
+    [b"\xff", b"\xe4\xb8", b"\xe4", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.text(max_size=12).map(str.encode), _BAD_UTF8), max_size=30),
+    st.sampled_from([b"\n", b"\r\n", b""]),
+    st.booleans(),
+    st.sampled_from(["strict", "replace"]),
+    st.integers(1, 40),
+)
+def test_utf8_chunks_decode_as_the_whole_input_does(
+    parts: list[bytes], glue: bytes, bom: bool, errors: str, size: int
+) -> None:
+    # A bad byte anywhere (a chunk's first or last byte, a sequence cut by a line end or
+    # by the end of the input): the same text, or the same error at the same offset.
+    data = (codecs.BOM_UTF8 if bom else b"") + _LONG_FIRST_LINE + glue.join(parts)
+    assert _decoded_in_chunks(data, errors, size) == _decoded_whole(data, errors)
+
+
+def test_a_bad_utf8_sequence_before_a_chunk_end_has_its_offset_in_the_input() -> None:
+    good = _LONG_FIRST_LINE + "中文\n".encode() * 100
+    data = good + b"\xe4\xb8\n" + "中文\n".encode() * 100
+    with pytest.raises(DecodeError) as info:
+        list(TextChunks(io.BytesIO(data), size=64))
+    assert (info.value.offset, info.value.reason) == (len(good), "invalid continuation byte")
+    assert str(info.value) == f"not valid utf-8 at byte {len(good)}: invalid continuation byte"
+
+
+def test_chunk_text_is_its_data_when_already_decoded() -> None:
+    assert Chunk("中文\n", 1).text() == "中文\n"
+    with pytest.raises(DecodeError, match="not valid utf-8-sig at byte 13: invalid start byte"):
+        Chunk(b"abc\xff", 4, offset=10, encoding="utf-8-sig").text()
+
+
+def test_chunks_are_numbered_only_when_asked() -> None:
+    text = "中文\n" * 50_000
+    for encoding in ("utf-8", "gb18030"):
+        chunks = list(TextChunks(io.BytesIO(text.encode(encoding)), size=1000).chunks(numbered=False))
+        assert len(chunks) > 1 and {c.first_line for c in chunks} == {0}
+
+
+def test_ordered_map_in_workers_gives_what_one_process_gives() -> None:
+    job = ChunkJob(_JOB_CONFIG, fields=(("text",),), keep_going=True)
+    data = "".join(f'{{"id": {i}, "text": "第{i}條：繁體"}}\n' if i % 7 else "{bad\n" for i in range(20_000))
+    chunks = list(TextChunks(io.BytesIO(data.encode()), size=20_000).chunks())
+    one, two = (list(ordered_map(job, chunks, jobs)) for jobs in (1, 2))
+    assert len(chunks) > 4 and [c for c, _ in two] == chunks
+    assert [(r.data, r.warnings) for _, r in one] == [(r.data, r.warnings) for _, r in two]
+
+
+def test_widened_pipes_hold_a_chunk() -> None:
+    fcntl = pytest.importorskip("fcntl")
+    from concurrent.futures import ProcessPoolExecutor
+
+    _widen_pipes(object())  # not an executor as expected: left alone
+    with ProcessPoolExecutor(1) as pool:
+        _widen_pipes(pool)
+        for pipe in (pool._call_queue._writer, pool._result_queue._writer):
+            assert fcntl.fcntl(pipe.fileno(), fcntl.F_GETPIPE_SZ) >= CHUNK_SIZE
 
 
 def test_jsonl_keeps_every_other_byte() -> None:
@@ -171,23 +307,51 @@ def _jsonl_chunk(draw: st.DrawFn) -> str:
     return ending.join(lines) + draw(st.sampled_from(["", ending]))
 
 
-def _run_chunk(job: ChunkJob, chunk: str, batched: bool) -> tuple[str, list[str]] | str:
+def _run_chunk(job: ChunkJob, chunk: str | bytes, way: str) -> tuple[str, list[str]] | str:
+    """What a path makes of ``chunk``: (output, warnings), or the error's message."""
     result = ChunkResult()
     try:
-        out = job._jsonl(chunk, 1, result) if batched else job._jsonl_each(chunk, 1, result)
-    except JsonlError as exc:
+        if way == "batched":
+            out = job._jsonl(chunk, 1, result)
+        elif way == "each":
+            text = Chunk(chunk, 1).text()  # bytes: decoded first, as the text path does
+            out = job._jsonl_each(text, 1, result)
+        else:  # the whole job, on a chunk of text or of UTF-8 bytes
+            result = job(Chunk(chunk, 1))
+            out = result.data.decode("utf-8", "surrogatepass")
+    except (JsonlError, DecodeError) as exc:
         return str(exc)
     return out, result.warnings
 
 
+_FIELDS = st.sampled_from([(("text",),), (("text",), ("meta", "title")), (("meta", "title"),)])
+
+
 @settings(max_examples=300, deadline=None)
-@given(_jsonl_chunk(), st.sampled_from([(("text",),), (("text",), ("meta", "title")), (("meta", "title"),)]),
-       st.booleans())
+@given(_jsonl_chunk(), _FIELDS, st.booleans())
 def test_batched_jsonl_chunk_is_the_per_record_output(
     chunk: str, fields: tuple[tuple[str, ...], ...], keep_going: bool
 ) -> None:
     job = ChunkJob(_JOB_CONFIG, fields=fields, keep_going=keep_going)
-    assert _run_chunk(job, chunk, batched=True) == _run_chunk(job, chunk, batched=False)
+    expected = _run_chunk(job, chunk, "each")
+    assert _run_chunk(job, chunk, "batched") == expected
+    assert _run_chunk(job, chunk, "job") == expected
+    data = chunk.encode("utf-8", "surrogatepass")  # a lone surrogate makes it bad UTF-8
+    assert _run_chunk(job, data, "job") == _run_chunk(job, data, "each")
+
+
+@settings(max_examples=200, deadline=None)
+@given(_jsonl_chunk(), _FIELDS, st.booleans(), st.data())
+def test_a_bad_byte_in_a_jsonl_chunk_is_reported_before_any_bad_record(
+    chunk: str, fields: tuple[tuple[str, ...], ...], keep_going: bool, data: st.DataObject
+) -> None:
+    job = ChunkJob(_JOB_CONFIG, fields=fields, keep_going=keep_going)
+    raw = chunk.encode("utf-8", "surrogatepass")
+    at = data.draw(st.integers(0, len(raw)))
+    bad = raw[:at] + data.draw(st.sampled_from([b"\xff", b"\xe4\xb8", b"\xc0\xaf"])) + raw[at:]
+    message = _run_chunk(job, bad, "job")
+    assert message == _run_chunk(job, bad, "each")
+    assert isinstance(message, str) and message.startswith("not valid utf-8 at byte")
 
 
 def test_reencode_record_only_for_lines_json_writes() -> None:
@@ -202,6 +366,34 @@ def test_reencode_record_only_for_lines_json_writes() -> None:
         record = {"id": 1.5, "text": "繁體"}
         assert reencode_record(line, record, [(record, "text", "繁体")]) is None
         assert record == {"id": 1.5, "text": "繁體"}  # left as it was
+
+
+_KEYS = st.sampled_from(["text", "t", 'te"xt', "é", "text\\"])
+_STRINGS = st.one_of(
+    st.sampled_from(['"text": "a"', '", "text": "', "\\", "a", "", "text", '\\"text\\": ']),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dictionaries(_KEYS, st.one_of(_STRINGS, st.dictionaries(_KEYS, _STRINGS, max_size=3)), min_size=1),
+    _STRINGS,
+    st.booleans(),
+    st.data(),
+)
+def test_reencode_record_writes_what_json_writes(
+    record: dict, new: str, compact: bool, data: st.DataObject
+) -> None:
+    # The same key and value inside other values, nested objects or keys: only the top-level value changes.
+    separators = (",", ":") if compact else (", ", ": ")
+    line = json.dumps(record, ensure_ascii=False, separators=separators)
+    key = data.draw(st.sampled_from(sorted(record)))
+    expected = dict(record, **{key: new})
+    parsed = json.loads(line)
+    out = reencode_record(line, parsed, [(parsed, key, new)])
+    assert out == json.dumps(expected, ensure_ascii=False, separators=separators)
+    assert parsed == expected
 
 
 def test_parse_record_reads_what_json_reads() -> None:

@@ -19,7 +19,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -438,11 +438,11 @@ def _process(run: Run, path: Path, sink: BinaryIO | None, in_place: bool) -> Non
         after: list[str] = []
         changed = False
         first = True
-        for (chunk, _), result in ordered_map(run.job, _numbered(chunks), run.jobs):
+        for chunk, result in ordered_map(run.job, chunks.chunks(run.job.numbered), run.jobs):
             if result.changed:
                 changed = True
             if run.diff:
-                before.append(chunk)
+                before.append(chunk.text())
                 after.append(result.data.decode("utf-8", "surrogatepass"))
             if out is not None:
                 if first and chunks.bom:
@@ -457,7 +457,9 @@ def _process(run: Run, path: Path, sink: BinaryIO | None, in_place: bool) -> Non
                 for record in result.explained:
                     run.explain_out.write(json.dumps({"file": name, **record}, ensure_ascii=False) + "\n")
             if task is not None and run.progress is not None:
-                run.progress.advance(task, len(chunk.encode("utf-8", "surrogatepass")))
+                data = chunk.data
+                read = len(data) if type(data) is bytes else len(data.encode("utf-8", "surrogatepass"))
+                run.progress.advance(task, read)
         if changed:
             run.changed.append(name)
             if run.check:
@@ -522,14 +524,6 @@ def _protected_terms(values: list[str]) -> tuple[str, ...]:
         else:
             terms.append(value)
     return tuple(terms)
-
-
-def _numbered(chunks: Iterable[str]) -> Iterator[tuple[str, int]]:
-    """Pair each chunk with the number of its first line."""
-    line = 1
-    for chunk in chunks:
-        yield chunk, line
-        line += chunk.count("\n")
 
 
 def _report(run: Run) -> dict[str, Any]:
