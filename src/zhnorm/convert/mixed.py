@@ -589,8 +589,8 @@ def _trip_tables(inverse: str, forward: str) -> tuple[Any, Any, Any, Any, Any, A
       neighbours (see :func:`_compute_trip_rules`);
     - *watched*, with *left* and *right*: a character that may come back
       different only when its left neighbour is one of ``left[ch]`` or its
-      right one one of ``right[ch]``; *left* and *right* are those pairs
-      as sorted :func:`_pair_keys`;
+      right one one of ``right[ch]``; *left* and *right* hold those pairs
+      as sorted numbers (see :func:`_pairs_in`);
     - *safe*: a character no key of either config holds (so no match covers
       it) and that is not Han (so no bigram holds it);
     - *special*: a character that sends a text to the engine's exact path
