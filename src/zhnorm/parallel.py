@@ -165,42 +165,40 @@ class ChunkJob:
         end = len(lines) - 1 if lines[-1] == b"" else len(lines)  # a final b"" follows the last newline
         loads = utf8_record_loader()
         checked = False
+
+        def decoded(raw: bytes) -> str:
+            nonlocal checked
+            if not checked:
+                piece.text()  # a bad byte anywhere in the chunk: DecodeError
+                checked = True
+            return raw.decode("utf-8", "surrogatepass")
+
         where: list[int] = []
         records: list[dict[str, Any]] = []
         values: list[str] = []
         for i in range(end):
             raw = lines[i]
+            text = None
             try:
                 record = loads(raw)  # a final "\r" is JSON white space
             except ValueError:
                 if not raw.strip():
                     continue  # white space only (ASCII, so valid UTF-8)
-                record = _REFUSED
-            if type(record) is dict:
-                value = record.get(key)
-                if type(value) is str:
-                    where.append(i)
-                    records.append(record)
-                    values.append(value)
-                    continue
-                if value is None:
-                    continue
-            # Not an object with a string there, or refused by orjson: read as the text path reads it.
-            if not checked:
-                piece.text()  # a bad byte anywhere in the chunk: DecodeError
-                checked = True
-            text = raw.decode("utf-8", "surrogatepass")
+                # Refused by orjson: read as the text path reads it (json reads NaN, 1e400).
+                text = decoded(raw)
+                record = parse_record(text[:-1] if text.endswith("\r") else text)
+            value = record.get(key) if type(record) is dict else _REFUSED
+            if type(value) is str:
+                where.append(i)
+                records.append(record)
+                values.append(value)
+                continue
+            if value is None:
+                continue
+            # Not an object with a string there: the per-record path reports it.
+            if text is None:
+                text = decoded(raw)
             body = text[:-1] if text.endswith("\r") else text
-            if record is _REFUSED:
-                record = parse_record(body)  # json reads some of what orjson refuses (NaN, 1e400)
-                value = record.get(key) if type(record) is dict else _REFUSED
-                if type(value) is str:
-                    where.append(i)
-                    records.append(record)
-                    values.append(value)
-                    continue
-                if value is None:
-                    continue
             if body.strip():
                 one = [text]
                 self._record(one, 0, piece.first_line + i, result, self.config.normalize)
