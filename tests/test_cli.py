@@ -149,6 +149,35 @@ def test_a_bad_input_does_not_stop_the_rest(tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stdout == b""
 
 
+def test_jobs_start_their_workers_once_for_all_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A directory of small files under --jobs 2: one pool of workers for the run (a worker's
+    # start-up costs ~0.5 s a file otherwise), and a file whose bytes fail in a worker leaves
+    # the pool working for the files after it: the same output and errors as --jobs 1.
+    import concurrent.futures
+
+    started: list[int] = []
+
+    class Counting(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            started.append(1)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counting)
+    for i in range(6):
+        (tmp_path / f"{i}.txt").write_bytes("简体中文\n".encode() * (i + 1))
+    (tmp_path / "3.txt").write_bytes("简体\n".encode() + b"\xe4\xb8\n")
+    results = [
+        runner.invoke(app, ["--to", "hant", "-r", "-j", jobs, str(tmp_path)]) for jobs in ("1", "2")
+    ]
+    assert started == [1]
+    assert results[0].exit_code == results[1].exit_code == 2
+    assert results[0].stdout == results[1].stdout
+    assert results[0].stderr == results[1].stderr
+    assert "3.txt" in results[1].stderr and results[1].stdout.count("簡體中文") == 1 + 2 + 3 + 5 + 6
+
+
 def test_broken_pipe_exits_quietly() -> None:
     big = ("简体中文的一行\n" * 200_000).encode()
     done = subprocess.run(

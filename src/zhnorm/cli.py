@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 from zhnorm import __version__
 from zhnorm.decode import DecodeError
 from zhnorm.io import BinaryInputError, JsonlError, TextChunks, atomic_writer, iter_files
-from zhnorm.parallel import ChunkJob, cpu_count, ordered_map
+from zhnorm.parallel import ChunkJob, Workers, cpu_count
 from zhnorm.pipeline import Normalizer
 from zhnorm.report import Stats
 
@@ -76,6 +76,7 @@ class Run:
     total: Stats = field(default_factory=Stats)
     explain_out: TextIO | None = None
     inspect: str | None = None  # "text" or "json": report scripts instead of normalizing
+    workers: Workers | None = None  # shared by every input of the run
 
 
 def normalize(
@@ -369,6 +370,7 @@ def _run_all(
 ) -> int:
     status = EXIT_OK
     with ExitStack() as stack:
+        run.workers = stack.enter_context(Workers(run.job, run.jobs))
         sink: BinaryIO | None = None
         if not (in_place or run.check or run.diff):
             sink = stack.enter_context(atomic_writer(output)) if output else sys.stdout.buffer
@@ -438,7 +440,8 @@ def _process(run: Run, path: Path, sink: BinaryIO | None, in_place: bool) -> Non
         after: list[str] = []
         changed = False
         first = True
-        for chunk, result in ordered_map(run.job, chunks.chunks(run.job.numbered), run.jobs):
+        assert run.workers is not None
+        for chunk, result in run.workers.map(chunks.chunks(run.job.numbered)):
             if result.changed:
                 changed = True
             if run.diff:

@@ -31,7 +31,7 @@ from zhnorm.report import Stats, explain_lines, run_with_stats
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-__all__ = ["ChunkJob", "ChunkResult", "cpu_count", "ordered_map"]
+__all__ = ["ChunkJob", "ChunkResult", "Workers", "cpu_count", "ordered_map"]
 
 
 @dataclass
@@ -342,33 +342,73 @@ def _widen_pipes(pool: ProcessPoolExecutor) -> None:
         pass
 
 
-def ordered_map(job: ChunkJob, chunks: Iterable[Chunk], jobs: int) -> Iterator[tuple[Chunk, ChunkResult]]:
-    """Run ``job`` over ``chunks``; yield ``(chunk, result)`` in input order.
+class Workers:
+    """``jobs`` processes running ``job``, started on first use and kept for every
+    input of a run (a worker's start-up, imports and tables, costs ~0.5 s).
 
-    ``jobs == 1`` runs in this process. Otherwise at most ``2 * jobs`` chunks
-    are in flight at once. A chunk travels as it is: UTF-8 input as the bytes
-    read (the worker decodes it), other text as a ``str``.
+    ``jobs == 1`` runs in this process. Use as a context manager, or call
+    :meth:`close`.
     """
-    if jobs <= 1:
-        for chunk in chunks:
-            yield chunk, job(chunk)
-        return
-    import multiprocessing  # imported here: a one-process run should not pay for it
-    from concurrent.futures import ProcessPoolExecutor
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(job,))
-    _widen_pipes(pool)
-    pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
-    try:
-        for chunk in chunks:
-            pending.append((chunk, pool.submit(_run, chunk)))
-            if len(pending) >= 2 * jobs:
+    def __init__(self, job: ChunkJob, jobs: int) -> None:
+        self.job = job
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def map(self, chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, ChunkResult]]:
+        """Run the job over ``chunks``; yield ``(chunk, result)`` in input order.
+
+        At most ``2 * jobs`` chunks are in flight at once. A chunk travels as
+        it is: UTF-8 input as the bytes read (the worker decodes it), other
+        text as a ``str``. If the caller stops early (an error), the chunks
+        not started yet are dropped.
+        """
+        if self.jobs <= 1:
+            for chunk in chunks:
+                yield chunk, self.job(chunk)
+            return
+        pool = self._started()
+        pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
+        try:
+            for chunk in chunks:
+                pending.append((chunk, pool.submit(_run, chunk)))
+                if len(pending) >= 2 * self.jobs:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
                 done, future = pending.popleft()
                 yield done, future.result()
-        while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            for _, future in pending:
+                future.cancel()
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            import multiprocessing  # imported here: a one-process run should not pay for it
+            from concurrent.futures import ProcessPoolExecutor
+
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=context, initializer=_init_worker, initargs=(self.job,)
+            )
+            _widen_pipes(self._pool)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes (if any were started)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def ordered_map(job: ChunkJob, chunks: Iterable[Chunk], jobs: int) -> Iterator[tuple[Chunk, ChunkResult]]:
+    """:meth:`Workers.map` with workers of its own."""
+    with Workers(job, jobs) as workers:
+        yield from workers.map(chunks)
