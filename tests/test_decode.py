@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -53,6 +56,27 @@ def test_explicit_encoding_error_names_the_byte() -> None:
 def test_replace_is_opt_in_and_visible() -> None:
     data = "中文".encode() + b"\xff"
     assert decode(data, "utf-8", errors="replace") == "中文\ufffd"
+
+
+def test_a_utf8_file_with_a_bad_byte_is_reported_as_utf8(tmp_path: Path) -> None:
+    # Nothing decodes it: the error names the encoding that reads furthest, and its byte
+    # (it said "not valid gb18030 at byte 26" of a UTF-8 file cut inside its last character).
+    text = "简体中文的新闻，" * 500
+    data = text.encode()
+    for broken, at in ((data + "中".encode()[:2], len(data)), (data[:600] + b"\xff" + data[600:], 600)):
+        assert detect(broken) == "utf-8"
+        with pytest.raises(DecodeError) as info:
+            decode(broken)
+        assert (info.value.encoding, info.value.offset) == ("utf-8", at)
+        path = tmp_path / "cut.txt"
+        path.write_bytes(broken)
+        done = subprocess.run(
+            [sys.executable, "-m", "zhnorm", str(path)], capture_output=True, timeout=120
+        )
+        assert done.returncode == 2
+        assert done.stderr.decode().strip() == f"zhnorm: {path}: not valid utf-8 at byte {at}: " + (
+            "unexpected end of data" if at == len(data) else "invalid start byte"
+        )
 
 
 def test_auto_never_drops_bytes_silently() -> None:

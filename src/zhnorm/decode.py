@@ -89,7 +89,20 @@ def detect(data: bytes) -> str:
         score = (cost(text) + _ARTEFACT_COST * len(_ARTEFACTS.findall(text))) / max(1, len(text))
         if best is None or score < best[0]:
             best = (score, name)
-    return best[1] if best else CHINESE_ENCODINGS[0]
+    if best is None:
+        # Nothing reads it all: the encoding that reads furthest, so that an error names
+        # the byte really at fault (UTF-8 with one bad byte is not "bad GB18030 at byte 26").
+        return max(("utf-8", *CHINESE_ENCODINGS), key=lambda name: _readable(sample, name))
+    return best[1]
+
+
+def _readable(data: bytes, encoding: str) -> int:
+    """How many bytes of ``data`` decode strictly with ``encoding``."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return len(data)
 
 
 def _decode_prefix(sample: bytes, encoding: str, whole: bool) -> str | None:
