@@ -81,7 +81,8 @@ __all__ = ["convert_foreign", "explain_foreign", "validate_mixed"]
 
 # A converted span: (start, end, replacement, kind, detail) in the input's indices.
 _Piece = tuple[int, int, str, str, str]
-_IDS_OPERATOR = re.compile("[\u2ff0-\u2fff]")
+_IDS_CHARS = "".join(map(chr, range(0x2FF0, 0x3000)))
+_IDS_OPERATOR = re.compile(f"[{_IDS_CHARS}]")
 
 
 # --------------------------------------------------------------------------
@@ -1168,9 +1169,11 @@ class _Fast:
         self.plan = plan
         self.name = plan.foreign
         self.alt = plan.foreign_tw
-        #: The characters unique to the other script, and to the target's (and every astral one).
-        self.foreign = fast_pattern(HANT if plan.script == HANS else HANS)
-        self.native = fast_pattern(plan.script)
+        #: The characters unique to the other script, and to the target's (and every astral
+        #: one). Both match the IDS operators too: a text holding one takes none of the
+        #: shortcuts (see :func:`_keep_ids`), with no scan of its own for them.
+        self.foreign = fast_pattern(HANT if plan.script == HANS else HANS, _IDS_CHARS)
+        self.native = fast_pattern(plan.script, _IDS_CHARS)
 
     @cached_property
     def convert(self) -> Any:
@@ -1184,7 +1187,7 @@ class _Fast:
     @cached_property
     def stop(self) -> re.Pattern[str]:
         """``native``, and the alternative config's triggers."""
-        return fast_pattern(self.plan.script, self.triggers or "") if self.triggers else self.native
+        return fast_pattern(self.plan.script, self.triggers + _IDS_CHARS) if self.triggers else self.native
 
 
 @cache
@@ -1219,7 +1222,7 @@ def _mark_table(script: str, triggers: str | None) -> Any:
         (_TRIGGER_BIT, triggers or ""),
         (_TW_BIT, tw),
         (_OPENCC_BIT, opencc_forms),
-        (_IDS_BIT, "".join(map(chr, range(0x2FF0, 0x3000)))),
+        (_IDS_BIT, _IDS_CHARS),
     ):
         if chars:
             table[[ord(c) for c in chars]] |= bit
@@ -1264,8 +1267,6 @@ def convert_foreign(text: str, config: Normalizer) -> str:
     """
     plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
     fast = _fast(config.to) if plain else None
-    if (fast is None or len(text) < BIG_SCAN) and _IDS_OPERATOR.search(text) is not None:
-        return _join(text, _pieces(text, config))  # see _pieces (_convert_whole tests a long text)
     if fast is not None and len(text) < BIG_SCAN:
         # The common cases first, for short texts (a record, a line), with the same
         # answers as the general path: nothing foreign -> as it is; nothing in the
