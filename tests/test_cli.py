@@ -178,6 +178,23 @@ def test_jobs_start_their_workers_once_for_all_the_files(
     assert "3.txt" in results[1].stderr and results[1].stdout.count("簡體中文") == 1 + 2 + 3 + 5 + 6
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_in_place_over_many_files_with_a_bad_one(tmp_path: Path, jobs: str) -> None:
+    # With workers the next files are read while one is written: each file is still written
+    # whole or not at all, a bad one is left as it was, and no temporary file stays behind.
+    for i in range(8):
+        (tmp_path / f"{i}.txt").write_bytes("简体中文\n".encode() * (i + 1))
+    bad = "简体\n".encode() + b"\xe4\xb8\n" + "简体\n".encode()
+    (tmp_path / "4.txt").write_bytes(bad)
+    result = runner.invoke(app, ["--to", "hant", "-r", "-i", "-j", jobs, str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.count("zhnorm:") == 1 and "4.txt: not valid utf-8 at byte 7" in result.stderr
+    assert (tmp_path / "4.txt").read_bytes() == bad
+    for i in (0, 1, 2, 3, 5, 6, 7):
+        assert (tmp_path / f"{i}.txt").read_text(encoding="utf-8") == "簡體中文\n" * (i + 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{i}.txt" for i in range(8))
+
+
 def test_broken_pipe_exits_quietly() -> None:
     big = ("简体中文的一行\n" * 200_000).encode()
     done = subprocess.run(

@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import stat
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -184,6 +185,38 @@ def test_ordered_map_in_workers_gives_what_one_process_gives() -> None:
     one, two = (list(ordered_map(job, chunks, jobs)) for jobs in (1, 2))
     assert len(chunks) > 4 and [c for c, _ in two] == chunks
     assert [(r.data, r.warnings) for _, r in one] == [(r.data, r.warnings) for _, r in two]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_workers_run_the_chunks_of_several_inputs_side_by_side(jobs: int) -> None:
+    # The outcomes of tagged chunks come back in order, a failing chunk as its exception in
+    # its place (the next input's chunks go on), items without a chunk keep their place, and
+    # with workers the chunks of the next small inputs are already running (read ahead).
+    from zhnorm.parallel import Workers
+
+    job = ChunkJob(_JOB_CONFIG)
+    texts = ["简体\n", "中文\n".encode() + b"\xff\n", "繁體\n", "头发\n", "后来\n"]
+    pulled: list[int] = []
+
+    def items() -> Iterator[tuple[tuple[str, int], Chunk | None]]:
+        for i, text in enumerate(texts):
+            pulled.append(i)
+            data = text.encode() if type(text) is str else text
+            yield ("chunk", i), Chunk(data, 1, 0, "utf-8")
+            yield ("end", i), None
+
+    with Workers(job, jobs) as workers:
+        seen = []
+        for (kind, i), outcome in workers.outcomes(items()):
+            if not seen:
+                assert len(pulled) == (1 if jobs == 1 else 5)  # workers: two chunks' bytes a worker ahead
+            seen.append((kind, i, outcome))
+    assert [(kind, i) for kind, i, _ in seen] == [(k, i) for i in range(5) for k in ("chunk", "end")]
+    assert [o for kind, _, o in seen if kind == "end"] == [None] * 5
+    chunks = [o for kind, _, o in seen if kind == "chunk"]
+    assert isinstance(chunks[1], DecodeError) and chunks[1].offset == 7
+    written = [o.data.decode() for k, o in enumerate(chunks) if k != 1]
+    assert written == ["简体\n", "繁体\n", "头发\n", "后来\n"]
 
 
 def test_widened_pipes_hold_a_chunk() -> None:

@@ -19,7 +19,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 from zhnorm import __version__
 from zhnorm.decode import DecodeError
-from zhnorm.io import BinaryInputError, JsonlError, TextChunks, atomic_writer, iter_files
-from zhnorm.parallel import ChunkJob, Workers, cpu_count
+from zhnorm.io import BinaryInputError, Chunk, JsonlError, TextChunks, atomic_writer, iter_files
+from zhnorm.parallel import ChunkJob, ChunkResult, Workers, cpu_count
 from zhnorm.pipeline import Normalizer
 from zhnorm.report import Stats
 
@@ -374,38 +374,129 @@ def _run_all(
         sink: BinaryIO | None = None
         if not (in_place or run.check or run.diff):
             sink = stack.enter_context(atomic_writer(output)) if output else sys.stdout.buffer
-        for path, named, problem in _inputs(paths, recursive, glob):
-            name = _display(path)
-            if problem:
-                _error(problem)
-                run.files[name] = {"error": problem}
-                status = EXIT_ERROR
-            else:
-                try:
-                    if run.inspect:
-                        _inspect(run, path, sink)
-                    else:
-                        _process(run, path, sink, in_place)
-                except BinaryInputError as exc:
-                    _error(f"{name}: {exc}: skipped")
-                    run.files[name] = {"skipped": str(exc)}
-                    if named:
-                        status = EXIT_ERROR
-                except (DecodeError, JsonlError) as exc:
-                    _error(f"{name}: {exc}")
-                    run.files[name] = {"error": str(exc)}
+        inputs = _inputs(paths, recursive, glob)
+        if run.inspect:
+            items: Iterator[tuple[_Event, Chunk | None]] = (
+                (("inspect", _Input(path, named, problem), None), None) for path, named, problem in inputs
+            )
+        else:
+            items = _read(run, inputs)
+        current: _Output | None = None  # the input being written
+        failed: _Input | None = None  # the last input that failed (its other events are skipped)
+        try:
+            for (kind, inp, chunk), outcome in run.workers.outcomes(items):
+                if inp is failed:
+                    continue
+                problem: BaseException | str | None = None
+                if kind == "inspect":
+                    problem = inp.problem or None
+                    if problem is None:
+                        try:
+                            _inspect(run, inp.path, sink)
+                        except Exception as exc:
+                            problem = exc
+                elif kind == "fail":
+                    problem = inp.error if inp.error is not None else inp.problem
+                elif isinstance(outcome, Exception):
+                    problem = outcome
+                else:  # "chunk" or "end": write it
+                    try:
+                        if current is None or current.input is not inp:
+                            current = _Output(run, inp, sink, in_place)
+                        if kind == "chunk":
+                            assert chunk is not None and outcome is not None
+                            current.write(chunk, outcome)
+                        else:
+                            current.finish()
+                            current = None
+                    except OSError as exc:  # stdout's and -o's own errors are raised again below
+                        problem = exc
+                if problem is None:
+                    continue
+                if current is not None and current.input is inp:
+                    current.abort(problem if isinstance(problem, BaseException) else None)
+                    current = None
+                failed = inp
+                if _report_failure(run, inp, problem, output):
                     status = EXIT_ERROR
-                except OSError as exc:
-                    if isinstance(exc, BrokenPipeError) or exc.filename == str(output):
-                        raise
-                    _error(f"{name}: {_reason(exc)}")
-                    run.files[name] = {"error": _reason(exc)}
-                    status = EXIT_ERROR
-            if status == EXIT_ERROR and fail_fast:
-                break
+                if status == EXIT_ERROR and fail_fast:
+                    break
+        except BaseException as exc:
+            if current is not None:
+                current.abort(exc)
+            raise
         if sink is not None:
             sink.flush()
     return status
+
+
+#: What the reader found: ``(kind, input, chunk)``, see :func:`_read`.
+_Event = tuple[str, "_Input", "Chunk | None"]
+
+
+@dataclass(eq=False)
+class _Input:
+    """One input of the run, as the reader found it."""
+
+    path: Path
+    named: bool
+    problem: str = ""  # a bad path
+    chunks: TextChunks | None = None
+    size: int | None = None  # bytes, for the progress bar (None: unknown)
+    error: BaseException | None = None  # what stopped reading it
+
+    @property
+    def name(self) -> str:
+        return _display(self.path)
+
+
+def _read(run: Run, inputs: Iterable[tuple[Path, bool, str]]) -> Iterator[tuple[_Event, Chunk | None]]:
+    """Every input's chunks, in order, as events for :meth:`.Workers.outcomes`:
+    ``chunk`` (with the chunk), then ``end``; ``fail`` when opening or reading
+    it failed (``error``), in the place where it failed. Files are read as the
+    workers need chunks, so the chunks of several small files run side by side."""
+    for path, named, problem in inputs:
+        inp = _Input(path, named, problem)
+        if problem:
+            yield ("fail", inp, None), None
+            continue
+        with ExitStack() as stack:
+            try:
+                source = sys.stdin.buffer if path == STDIN else stack.enter_context(open(path, "rb"))
+                if path != STDIN:
+                    inp.size = os.fstat(source.fileno()).st_size or None
+                inp.chunks = TextChunks(source, run.encoding, run.errors)
+                for chunk in inp.chunks.chunks(run.job.numbered):
+                    yield ("chunk", inp, chunk), chunk
+            except (BinaryInputError, DecodeError, JsonlError, OSError) as exc:
+                inp.error = exc
+                yield ("fail", inp, None), None
+                continue
+        yield ("end", inp, None), None
+
+
+def _report_failure(run: Run, inp: _Input, problem: BaseException | str, output: Path | None) -> bool:
+    """Say on stderr why an input was not (all) written; whether it makes the run fail."""
+    name = inp.name
+    if isinstance(problem, str):
+        _error(problem)
+        run.files[name] = {"error": problem}
+        return True
+    if isinstance(problem, BinaryInputError):
+        _error(f"{name}: {problem}: skipped")
+        run.files[name] = {"skipped": str(problem)}
+        return inp.named
+    if isinstance(problem, (DecodeError, JsonlError)):
+        _error(f"{name}: {problem}")
+        run.files[name] = {"error": str(problem)}
+        return True
+    if isinstance(problem, OSError) and not (
+        isinstance(problem, BrokenPipeError) or problem.filename == str(output)
+    ):
+        _error(f"{name}: {_reason(problem)}")
+        run.files[name] = {"error": _reason(problem)}
+        return True
+    raise problem
 
 
 def _inputs(paths: list[Path], recursive: bool, glob: str) -> Iterator[tuple[Path, bool, str]]:
@@ -425,55 +516,69 @@ def _display(path: Path) -> str:
     return "<stdin>" if path == STDIN else str(path)
 
 
-def _process(run: Run, path: Path, sink: BinaryIO | None, in_place: bool) -> None:
-    name = _display(path)
-    with ExitStack() as stack:
-        source = sys.stdin.buffer if path == STDIN else stack.enter_context(open(path, "rb"))
-        chunks = TextChunks(source, run.encoding, run.errors)
-        out = stack.enter_context(atomic_writer(path)) if in_place else sink
-        task = None
+class _Output:
+    """Where one input's results go (stdout, -o, or the file itself with --in-place), and its totals."""
+
+    def __init__(self, run: Run, inp: _Input, sink: BinaryIO | None, in_place: bool) -> None:
+        self.run = run
+        self.input = inp
+        self._stack = ExitStack()
+        self.out = self._stack.enter_context(atomic_writer(inp.path)) if in_place else sink
+        self.task = None
         if run.progress is not None:
-            size = os.fstat(source.fileno()).st_size if path != STDIN else None
-            task = run.progress.add_task(name, total=size or None)
-        stats = Stats()
-        before: list[str] = []
-        after: list[str] = []
-        changed = False
-        first = True
-        assert run.workers is not None
-        for chunk, result in run.workers.map(chunks.chunks(run.job.numbered)):
-            if result.changed:
-                changed = True
-            if run.diff:
-                before.append(chunk.text())
-                after.append(result.data.decode("utf-8", "surrogatepass"))
-            if out is not None:
-                if first and chunks.bom:
-                    out.write(b"\xef\xbb\xbf")
-                out.write(result.data)
-            first = False
-            for warning in result.warnings:
-                _error(f"{name}: {warning}")
-            if result.stats is not None:
-                stats.merge(result.stats)
-            if run.explain_out is not None:
-                for record in result.explained:
-                    run.explain_out.write(json.dumps({"file": name, **record}, ensure_ascii=False) + "\n")
-            if task is not None and run.progress is not None:
-                data = chunk.data
-                read = len(data) if type(data) is bytes else len(data.encode("utf-8", "surrogatepass"))
-                run.progress.advance(task, read)
-        if changed:
+            self.task = run.progress.add_task(inp.name, total=inp.size)
+        self.stats = Stats()
+        self.before: list[str] = []
+        self.after: list[str] = []
+        self.changed = False
+        self.first = True
+
+    def write(self, chunk: Chunk, result: ChunkResult) -> None:
+        run, name = self.run, self.input.name
+        if result.changed:
+            self.changed = True
+        if run.diff:
+            self.before.append(chunk.text())
+            self.after.append(result.data.decode("utf-8", "surrogatepass"))
+        if self.out is not None:
+            assert self.input.chunks is not None
+            if self.first and self.input.chunks.bom:
+                self.out.write(b"\xef\xbb\xbf")
+            self.out.write(result.data)
+        self.first = False
+        for warning in result.warnings:
+            _error(f"{name}: {warning}")
+        if result.stats is not None:
+            self.stats.merge(result.stats)
+        if run.explain_out is not None:
+            for record in result.explained:
+                run.explain_out.write(json.dumps({"file": name, **record}, ensure_ascii=False) + "\n")
+        if self.task is not None and run.progress is not None:
+            data = chunk.data
+            read = len(data) if type(data) is bytes else len(data.encode("utf-8", "surrogatepass"))
+            run.progress.advance(self.task, read)
+
+    def finish(self) -> None:
+        """All of the input is written: commit it (--in-place), and count it."""
+        self._stack.close()
+        run, name = self.run, self.input.name
+        if self.changed:
             run.changed.append(name)
             if run.check:
                 import typer
 
                 typer.echo(f"would change: {name}")
             if run.diff:
-                _print_diff(name, "".join(before), "".join(after))
+                _print_diff(name, "".join(self.before), "".join(self.after))
         if run.job.stats:
-            run.files[name] = {"encoding": chunks.encoding, **stats.as_dict()}
-            run.total.merge(stats)
+            assert self.input.chunks is not None
+            run.files[name] = {"encoding": self.input.chunks.encoding, **self.stats.as_dict()}
+            run.total.merge(self.stats)
+
+    def abort(self, exc: BaseException | None) -> None:
+        """The input failed part way: leave it as it was (--in-place)."""
+        error = exc if exc is not None else RuntimeError("input failed")
+        self._stack.__exit__(type(error), error, error.__traceback__)
 
 
 def _inspect(run: Run, path: Path, sink: BinaryIO | None) -> None:

@@ -15,9 +15,10 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from zhnorm.io import (
+    CHUNK_SIZE,
     Chunk,
     JsonlError,
     parse_record,
@@ -342,6 +343,30 @@ def _widen_pipes(pool: ProcessPoolExecutor) -> None:
         pass
 
 
+T = TypeVar("T")
+#: What a chunk counts for in :meth:`Workers.outcomes`'s budget beyond its size
+#: (so that a run of tiny or empty inputs is bounded too).
+_CHUNK_COST = 4096
+#: What running the job on a chunk gave: its result, or the exception it raised (None: no chunk).
+Outcome = ChunkResult | Exception | None
+
+
+def _outcome_of(job: Callable[[Chunk], ChunkResult], chunk: Chunk) -> Outcome:
+    try:
+        return job(chunk)
+    except Exception as exc:  # the caller reports it in the input's place (or raises it)
+        return exc
+
+
+def _settled(future: Future[ChunkResult] | None) -> Outcome:
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except Exception as exc:
+        return exc
+
+
 class Workers:
     """``jobs`` processes running ``job``, started on first use and kept for every
     input of a run (a worker's start-up, imports and tables, costs ~0.5 s).
@@ -358,29 +383,50 @@ class Workers:
     def map(self, chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, ChunkResult]]:
         """Run the job over ``chunks``; yield ``(chunk, result)`` in input order.
 
-        At most ``2 * jobs`` chunks are in flight at once. A chunk travels as
-        it is: UTF-8 input as the bytes read (the worker decodes it), other
-        text as a ``str``. If the caller stops early (an error), the chunks
-        not started yet are dropped.
+        An exception the job raises on a chunk is raised here, in its place.
+        """
+        for chunk, outcome in self.outcomes((chunk, chunk) for chunk in chunks):
+            if isinstance(outcome, Exception):
+                raise outcome
+            assert outcome is not None
+            yield chunk, outcome
+
+    def outcomes(self, items: Iterable[tuple[T, Chunk | None]]) -> Iterator[tuple[T, Outcome]]:
+        """Run the job over the chunks of ``(tag, chunk)`` items; yield ``(tag, outcome)`` in input order.
+
+        The outcome is the chunk's :class:`ChunkResult`, or the exception the
+        job raised on it (so that an input that fails leaves the next ones
+        going), or ``None`` for an item without a chunk, which keeps its place.
+        At most two full chunks a worker are in flight at once (counted in
+        bytes: the chunks of many small inputs run side by side, enough of
+        them to keep the workers busy). A chunk travels as it is: UTF-8 input
+        as the bytes read (the worker decodes it), other text as a ``str``. If
+        the caller stops early, the chunks not started yet are dropped.
         """
         if self.jobs <= 1:
-            for chunk in chunks:
-                yield chunk, self.job(chunk)
+            for tag, chunk in items:
+                yield tag, None if chunk is None else _outcome_of(self.job, chunk)
             return
         pool = self._started()
-        pending: deque[tuple[Chunk, Future[ChunkResult]]] = deque()
+        pending: deque[tuple[T, Future[ChunkResult] | None, int]] = deque()
+        budget = 2 * self.jobs * CHUNK_SIZE  # bytes (or characters) in flight
+        running = 0
         try:
-            for chunk in chunks:
-                pending.append((chunk, pool.submit(_run, chunk)))
-                if len(pending) >= 2 * self.jobs:
-                    done, future = pending.popleft()
-                    yield done, future.result()
+            for tag, chunk in items:
+                size = 0 if chunk is None else len(chunk.data) + _CHUNK_COST
+                pending.append((tag, None if chunk is None else pool.submit(_run, chunk), size))
+                running += size
+                while running >= budget:
+                    done, future, size = pending.popleft()
+                    running -= size
+                    yield done, _settled(future)
             while pending:
-                done, future = pending.popleft()
-                yield done, future.result()
+                done, future, _ = pending.popleft()
+                yield done, _settled(future)
         finally:
-            for _, future in pending:
-                future.cancel()
+            for _, future, _ in pending:
+                if future is not None:
+                    future.cancel()
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
