@@ -27,7 +27,7 @@ from zhnorm.io import (
     reencode_record,
     rewrite_jsonl_line,
 )
-from zhnorm.parallel import ChunkJob, ChunkResult, _widen_pipes, ordered_map
+from zhnorm.parallel import ChunkJob, ChunkResult, _widen_pipes
 from zhnorm.pipeline import Normalizer
 
 
@@ -178,11 +178,18 @@ def test_chunks_are_numbered_only_when_asked() -> None:
         assert len(chunks) > 1 and {c.first_line for c in chunks} == {0}
 
 
-def test_ordered_map_in_workers_gives_what_one_process_gives() -> None:
+def test_workers_give_what_one_process_gives() -> None:
+    from zhnorm.parallel import Workers
+
     job = ChunkJob(_JOB_CONFIG, fields=(("text",),), keep_going=True)
     data = "".join(f'{{"id": {i}, "text": "第{i}條：繁體"}}\n' if i % 7 else "{bad\n" for i in range(20_000))
     chunks = list(TextChunks(io.BytesIO(data.encode()), size=20_000).chunks())
-    one, two = (list(ordered_map(job, chunks, jobs)) for jobs in (1, 2))
+
+    def run(jobs: int) -> list[tuple[Chunk, ChunkResult]]:
+        with Workers(job, jobs) as workers:
+            return list(workers.outcomes((chunk, chunk) for chunk in chunks))  # type: ignore[arg-type]
+
+    one, two = run(1), run(2)
     assert len(chunks) > 4 and [c for c, _ in two] == chunks
     assert [(r.data, r.warnings) for _, r in one] == [(r.data, r.warnings) for _, r in two]
 

@@ -414,7 +414,7 @@ def _run_all(
                 if problem is None:
                     continue
                 if current is not None and current.input is inp:
-                    current.abort(problem if isinstance(problem, BaseException) else None)
+                    current.abort(problem if isinstance(problem, BaseException) else RuntimeError(problem))
                     current = None
                 failed = inp
                 if _report_failure(run, inp, problem, output):
@@ -575,10 +575,9 @@ class _Output:
             run.files[name] = {"encoding": self.input.chunks.encoding, **self.stats.as_dict()}
             run.total.merge(self.stats)
 
-    def abort(self, exc: BaseException | None) -> None:
+    def abort(self, exc: BaseException) -> None:
         """The input failed part way: leave it as it was (--in-place)."""
-        error = exc if exc is not None else RuntimeError("input failed")
-        self._stack.__exit__(type(error), error, error.__traceback__)
+        self._stack.__exit__(type(exc), exc, exc.__traceback__)
 
 
 def _inspect(run: Run, path: Path, sink: BinaryIO | None) -> None:

@@ -32,7 +32,7 @@ from zhnorm.report import Stats, explain_lines, run_with_stats
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-__all__ = ["ChunkJob", "ChunkResult", "Workers", "cpu_count", "ordered_map"]
+__all__ = ["ChunkJob", "ChunkResult", "Workers", "cpu_count"]
 
 
 @dataclass
@@ -380,17 +380,6 @@ class Workers:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
 
-    def map(self, chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, ChunkResult]]:
-        """Run the job over ``chunks``; yield ``(chunk, result)`` in input order.
-
-        An exception the job raises on a chunk is raised here, in its place.
-        """
-        for chunk, outcome in self.outcomes((chunk, chunk) for chunk in chunks):
-            if isinstance(outcome, Exception):
-                raise outcome
-            assert outcome is not None
-            yield chunk, outcome
-
     def outcomes(self, items: Iterable[tuple[T, Chunk | None]]) -> Iterator[tuple[T, Outcome]]:
         """Run the job over the chunks of ``(tag, chunk)`` items; yield ``(tag, outcome)`` in input order.
 
@@ -452,9 +441,3 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def ordered_map(job: ChunkJob, chunks: Iterable[Chunk], jobs: int) -> Iterator[tuple[Chunk, ChunkResult]]:
-    """:meth:`Workers.map` with workers of its own."""
-    with Workers(job, jobs) as workers:
-        yield from workers.map(chunks)
