@@ -119,6 +119,7 @@ def test_jsonl_bad_record_names_the_line() -> None:
         (["--encoding", "nope"], "unknown encoding"),
         (["--jsonl"], "--field"),
         (["/does/not/exist"], "no such file"),
+        (["inspect"], "inspect: no such file or directory (did you mean --inspect?)"),
     ],
 )
 def test_errors_are_one_line_exit_2(args: list[str], message: str) -> None:

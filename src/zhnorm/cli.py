@@ -499,6 +499,10 @@ def _report_failure(run: Run, inp: _Input, problem: BaseException | str, output:
     raise problem
 
 
+#: Options a user may type as a word (``zhnorm inspect page.txt``): a missing path so named gets a hint.
+_OPTION_WORDS = frozenset({"inspect", "check", "diff", "jsonl", "version", "help"})
+
+
 def _inputs(paths: list[Path], recursive: bool, glob: str) -> Iterator[tuple[Path, bool, str]]:
     """Yield ``(path, named, problem)``; ``problem`` is an error line for a bad path."""
     for path in paths:
@@ -509,7 +513,10 @@ def _inputs(paths: list[Path], recursive: bool, glob: str) -> Iterator[tuple[Pat
             for found, named in iter_files([path], recursive=recursive, glob=glob):
                 yield found, named, ""
         except OSError as exc:
-            yield path, True, str(exc)
+            problem = str(exc)
+            if isinstance(exc, FileNotFoundError) and str(path) in _OPTION_WORDS:
+                problem += f" (did you mean --{path}?)"
+            yield path, True, problem
 
 
 def _display(path: Path) -> str:
