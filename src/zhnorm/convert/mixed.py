@@ -998,12 +998,13 @@ def _convert(
     if len(converted) != len(joined):
         return out, []
     keep = _KEEP.get(alt, "")
+    kept = _class(keep) if keep else None
     parts: list[str] = []
     done = offset = 0
     for a, b in spans:
         parts.append(out[done:a])
         piece = converted[offset : offset + b - a]
-        if keep and any(ch in segment[a:b] for ch in keep):
+        if kept is not None and kept.search(segment, a, b) is not None:
             piece = "".join(o if o in keep else c for o, c in zip(segment[a:b], piece, strict=True))
         parts.append(piece)
         offset += b - a
@@ -1198,6 +1199,11 @@ class _Fast:
         """``native``, the alternative config's triggers and the engines' special characters."""
         return fast_pattern(self.plan.script, (self.triggers or "") + self.special)
 
+    @cached_property
+    def unchecked(self) -> re.Pattern[str]:
+        """``native``, and the engines' special characters."""
+        return fast_pattern(self.plan.script, self.special)
+
 
 @cache
 def _fast(to: str) -> _Fast | None:
@@ -1293,6 +1299,9 @@ def convert_foreign(text: str, config: Normalizer) -> str:
             # and none of the engines' special characters: ``_convert`` would be the
             # plain conversion, and the engine need not look for them again.
             return fast.convert(text, checked=True)
+        elif fast.alt is not None and fast.unchecked.search(text) is None:
+            # A trigger, and nothing else that ``stop`` matches.
+            return _convert(text, fast.name, fast.alt, checked=True)[0]
         elif fast.native.search(text) is None:
             return fast.convert(text) if fast.alt is None else _convert(text, fast.name, fast.alt)[0]
     elif fast is not None:
