@@ -128,6 +128,9 @@ QUIRKS = [
 def test_quirks_match_official(path: str, name: str, text: str, official: dict[str, opencc.OpenCC]) -> None:
     assert converter(name).convert(text) == official[name].convert(text)
     assert converter(name).convert_reference(text) == official[name].convert(text)
+    # Without its special characters, a caller may tell the engine it has checked.
+    clean = "".join(ch for ch in text if ch not in converter(name).special_chars and ord(ch) < 0x100000)
+    assert converter(name).convert(clean, checked=True) == official[name].convert(clean)
 
 
 def test_ids_length() -> None:
@@ -199,6 +202,30 @@ def test_random_text_matches_official(path: str, name: str, text: str) -> None:
     # A caller's code points, and a caller on the large-text path, change nothing.
     assert converter(name).convert(text, codes=engine.code_array(text)) == expected
     assert converter(name).convert(text, large=True) == expected
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(name=st.sampled_from(ALL_CONFIGS), text=TEXTS)
+def test_checked_text_matches_official(path: str, name: str, text: str) -> None:
+    # A caller that knows a text holds none of the special characters skips the
+    # engine's scans for them (and the normalization): the same output.
+    conv = converter(name)
+    text = "".join(ch for ch in text if ch not in conv.special_chars and ord(ch) < 0x100000)
+    expected = opencc.OpenCC(name).convert(text)
+    assert conv.convert(text, checked=True) == expected
+    assert conv.convert(text, checked=True, large=True, codes=engine.code_array(text)) == expected
+
+
+@pytest.mark.parametrize("name", ALL_CONFIGS)
+def test_special_chars_hold_every_character_of_a_normalization_key(name: str) -> None:
+    special = set(converter(name).special_chars)
+    assert {SENTINEL, *map(chr, range(0x2FF0, 0x3000))} <= special
+    for table in load_config(name).normalization:
+        assert all(set(key) <= special for key in table)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

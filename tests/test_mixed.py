@@ -363,6 +363,8 @@ def test_long_single_script_texts_convert_in_one_pass() -> None:
         (long(taiwan), HANS),
         (long(opencc_style), HANS),
         (long(taiwan, "𠮷\U000f0000"), HANS),  # astral characters
+        (long(taiwan, "\uf900"), HANS),  # a compatibility ideograph (the engine's normalization)
+        (long(simplified, "\uf900"), HANT),
         (long(simplified), HANT),
         (long(simplified, "𠮷"), HANT),
         (long(taiwan, "这是简体"), HANS),  # the target script far from the start: mixed
@@ -376,6 +378,32 @@ def test_long_single_script_texts_convert_in_one_pass() -> None:
         assert convert_foreign(text, config) == _general(text, config)
     # The Taiwan-style text did go through the alternative config around 著.
     assert "看着我" in convert_foreign(cases[0][0], HANS)
+
+
+# One script (with neutral characters) and what the engine looks for before converting:
+# compatibility ideographs (豈 U+F900 is 豈 after its normalization), NUL, U+FDD0.
+_SPECIAL_FOR_ENGINE = "\uf900\uf91f\ufa0e\x00\ufdd0"
+_TRADITIONAL_ALPHABET = (
+    "頭髮發乾幹後裡裏麵臺颱餘歷曆復複隻係繫麼著這個說為爲烏達獲證僕萬簷顎鯰"  # 著 簷 顎 鯰: triggers
+    "干后里面么着是了和，。 \na"
+)
+_SIMPLIFIED_ALPHABET = "头发干后里面台余历复只系么着这个说达准证仆万于是了和，。 \na"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([("hans", _TRADITIONAL_ALPHABET), ("hant", _SIMPLIFIED_ALPHABET)]).flatmap(
+        lambda case: st.tuples(
+            st.just(case[0]), st.text(alphabet=case[1] + _SPECIAL_FOR_ENGINE, min_size=1, max_size=40)
+        )
+    )
+)
+def test_short_foreign_texts_take_the_general_paths_answer(case: tuple[str, str]) -> None:
+    # A line with nothing in the target script is converted by a shortcut (with the
+    # engine told that it holds none of its special characters, when it holds none).
+    to, text = case
+    config = cfg(to=to)
+    assert convert_foreign(text, config) == _general(text, config)
 
 
 def _clause_spans_by_scan(segment: str, found: list[int]) -> list[tuple[int, int]]:

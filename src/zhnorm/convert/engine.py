@@ -313,6 +313,14 @@ class FlatDict:
         joined = "".join(parts).encode("latin-1").decode("utf-8", "surrogatepass")
         return joined.translate(self.table)
 
+    def key_chars(self) -> set[str]:
+        """Every character of a key (a text holding none is converted to itself)."""
+        chars = {chr(cp) for cp in self.table if cp < _PLACEHOLDER_BASE}
+        if self.automaton is not None:
+            for raw_key, _value in self.automaton.items():
+                chars.update(raw_key.encode("latin-1").decode("utf-8", "surrogatepass"))
+        return chars
+
     # --- the large-text path: NumPy + ahocorasick_rs over arrays of code points ---
 
     @cached_property
@@ -501,20 +509,40 @@ class Converter:
             tuple(Scanner(d) for d in spec.chain),
         )
 
-    def convert(self, text: str, *, large: bool = False, codes: Any = None) -> str:
+    @cached_property
+    def special_chars(self) -> str:
+        """The characters below U+100000 that :meth:`convert` looks for before the
+        conversion chain: the IDS operators, U+FDD0 (they send a text to the exact
+        path) and every character of a normalization key (a text holding none is
+        left as it is by the normalization). Every code point from U+100000 on
+        (the placeholders) counts too.
+
+        >>> "\u2ff0" in converter("t2s").special_chars, "頭" in converter("t2s").special_chars
+        (True, False)
+        """
+        chars = {chr(cp) for cp in range(0x2FF0, 0x3000)}
+        chars.add(SENTINEL)
+        for flat in self.normalization:
+            chars.update(flat.key_chars())
+        return "".join(sorted(ch for ch in chars if ord(ch) < _PLACEHOLDER_BASE))
+
+    def convert(self, text: str, *, large: bool = False, codes: Any = None, checked: bool = False) -> str:
         """Convert ``text`` exactly as OpenCC 1.4.2 does.
 
         ``large``: ``text`` is a piece of a long text being converted (NumPy is
         in use): take the large-text path from ``BIG_TEXT_WARM`` characters on
         without waiting for this converter to warm up. ``codes``: the text's
         code points as a NumPy ``intp`` array, when the caller has them.
+        ``checked``: the caller knows that ``text`` holds none of
+        :attr:`special_chars` and no code point from U+100000 on, so the scans
+        for them are skipped (the output is the same).
         """
         if not text:
             return text
         size = len(text)
         if size >= BIG_TEXT or (size >= BIG_TEXT_WARM and (large or self._volume >= WARM_AFTER)):
             if len(text) <= CHUNK or (self.segmented and "\x00" in text):
-                return self._convert_codes(text, code_array(text) if codes is None else codes)
+                return self._convert_codes(text, code_array(text) if codes is None else codes, checked)
             # No key holds a newline, so pieces cut after one convert alone
             # (a NUL's dropped tail may run past a newline: not cut then; an
             # IDS may hold one: a text with an IDS takes the exact path whole).
@@ -524,16 +552,17 @@ class Converter:
                 cut = text.find("\n", start + CHUNK) + 1 or len(text)
                 # (Code points piece by piece: a long text's array would be 8 bytes a character.)
                 piece = code_array(text[start:cut]) if codes is None else codes[start:cut]
-                if ((piece >= 0x2FF0) & (piece <= 0x2FFF)).any():
+                if not checked and ((piece >= 0x2FF0) & (piece <= 0x2FFF)).any():
                     return self.convert_reference(text)
-                parts.append(self._convert_codes(text[start:cut], piece))
+                parts.append(self._convert_codes(text[start:cut], piece, checked))
                 start = cut
             return "".join(parts)
         self._volume += size
-        if _SLOW_CHARS.search(text):
-            return self.convert_reference(text)
-        for flat in self.normalization:
-            text = flat.convert(text)
+        if not checked:
+            if _SLOW_CHARS.search(text):
+                return self.convert_reference(text)
+            for flat in self.normalization:
+                text = flat.convert(text)
         if not self.segmented:
             for flat in self.chain:
                 text = flat.convert(text)
@@ -577,17 +606,19 @@ class Converter:
             return [self.convert(t) for t in texts]
         return self.convert(joined).split(_BATCH_SEPARATOR)
 
-    def _convert_codes(self, text: str, codes: Any) -> str:
-        """Convert ``text`` on the large-text path; ``codes`` is ``code_array(text)``."""
+    def _convert_codes(self, text: str, codes: Any, checked: bool = False) -> str:
+        """Convert ``text`` on the large-text path; ``codes`` is ``code_array(text)``
+        (``checked``: see :meth:`convert`)."""
         import numpy as np
 
-        special = (codes >= 0x2FF0) & (codes <= 0x2FFF)
-        special |= codes == ord(SENTINEL)
-        special |= codes >= _PLACEHOLDER_BASE
-        if special.any():
-            return self.convert_reference(text)
+        if not checked:
+            special = (codes >= 0x2FF0) & (codes <= 0x2FFF)
+            special |= codes == ord(SENTINEL)
+            special |= codes >= _PLACEHOLDER_BASE
+            if special.any():
+                return self.convert_reference(text)
         current: str | None = text
-        for flat in self.normalization:
+        for flat in () if checked else self.normalization:
             converted = flat.convert_array(codes, current)
             if current is not None and not np.array_equal(converted, codes):
                 current = None

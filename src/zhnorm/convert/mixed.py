@@ -953,18 +953,20 @@ def _convert(
     known: tuple[list[int], bool] | None = None,
     codes: Any = None,
     large: bool = False,
+    checked: bool = False,
 ) -> tuple[str, list[tuple[int, int]]]:
     """Convert ``segment`` with config ``name``, and Taiwan-style clauses with ``alt``.
 
     ``starts`` cuts ``segment`` into runs (joined by the caller) whose style is
     told one by one. ``known`` is the positions of ``alt``'s triggers and the
     style of the whole segment, and ``codes`` its code points, when the caller
-    has them; ``large``: ``segment`` comes from a long text (see
+    has them; ``large``: ``segment`` comes from a long text, ``checked``: it
+    holds none of both configs' special characters (see
     :meth:`.Converter.convert`). Returns the output and the spans that ``alt``
     converted.
     """
     large = large or len(segment) >= BIG_TEXT
-    out = converter(name).convert(segment, codes=codes, large=large)
+    out = converter(name).convert(segment, codes=codes, large=large, checked=checked)
     if alt is None:
         return out, []
     triggers = _triggers(name, alt)
@@ -992,16 +994,17 @@ def _convert(
     spans = _clause_spans(segment, found)
     # One engine call for all the clauses (each ends with punctuation or the text).
     joined = "".join(segment[a:b] for a, b in spans)
-    converted = converter(alt).convert(joined, large=large)
+    converted = converter(alt).convert(joined, large=large, checked=checked)
     if len(converted) != len(joined):
         return out, []
     keep = _KEEP.get(alt, "")
+    kept = _class(keep) if keep else None
     parts: list[str] = []
     done = offset = 0
     for a, b in spans:
         parts.append(out[done:a])
         piece = converted[offset : offset + b - a]
-        if keep and any(ch in segment[a:b] for ch in keep):
+        if kept is not None and kept.search(segment, a, b) is not None:
             piece = "".join(o if o in keep else c for o, c in zip(segment[a:b], piece, strict=True))
         parts.append(piece)
         offset += b - a
@@ -1185,9 +1188,21 @@ class _Fast:
         return _triggers(self.name, self.alt) if self.alt is not None else None
 
     @cached_property
+    def special(self) -> str:
+        """The characters both configs' engines look for before converting (see
+        :attr:`.Converter.special_chars`): a text holding none converts ``checked``."""
+        names = (self.name,) if self.alt is None else (self.name, self.alt)
+        return "".join(sorted(set().union(*(converter(name).special_chars for name in names))))
+
+    @cached_property
     def stop(self) -> re.Pattern[str]:
-        """``native``, and the alternative config's triggers."""
-        return fast_pattern(self.plan.script, self.triggers + _IDS_CHARS) if self.triggers else self.native
+        """``native``, the alternative config's triggers and the engines' special characters."""
+        return fast_pattern(self.plan.script, (self.triggers or "") + self.special)
+
+    @cached_property
+    def unchecked(self) -> re.Pattern[str]:
+        """``native``, and the engines' special characters."""
+        return fast_pattern(self.plan.script, self.special)
 
 
 @cache
@@ -1202,14 +1217,15 @@ def _fast(to: str) -> _Fast | None:
 
 
 #: Bits of :func:`_mark_table`.
-_FOREIGN_BIT, _NATIVE_BIT, _TRIGGER_BIT, _TW_BIT, _OPENCC_BIT, _IDS_BIT = 1, 2, 4, 8, 16, 32
+_FOREIGN_BIT, _NATIVE_BIT, _TRIGGER_BIT, _TW_BIT, _OPENCC_BIT, _IDS_BIT, _SPECIAL_BIT = 1, 2, 4, 8, 16, 32, 64
 
 
 @cache
-def _mark_table(script: str, triggers: str | None) -> Any:
+def _mark_table(script: str, triggers: str | None, special: str) -> Any:
     """Code point -> bits: unique to the script other than ``script`` (1), unique to
     ``script`` (2), one of ``triggers`` (4), a character of Taiwan's orthography (8)
-    or of OpenCC's where they differ (16) (see :func:`_tw_style`), an IDS operator (32)."""
+    or of OpenCC's where they differ (16) (see :func:`_tw_style`), an IDS operator (32),
+    one of the engines' ``special`` characters or a code point from U+100000 on (64)."""
     import numpy as np
 
     table = np.zeros(0x110000, dtype=np.uint8)
@@ -1223,9 +1239,11 @@ def _mark_table(script: str, triggers: str | None) -> Any:
         (_TW_BIT, tw),
         (_OPENCC_BIT, opencc_forms),
         (_IDS_BIT, _IDS_CHARS),
+        (_SPECIAL_BIT, special),
     ):
         if chars:
             table[[ord(c) for c in chars]] |= bit
+    table[0x100000:] |= _SPECIAL_BIT
     return table
 
 
@@ -1241,7 +1259,7 @@ def _convert_whole(text: str, fast: _Fast) -> str | None:
 
     triggers = fast.triggers
     codes = code_array(text)  # shared with the engine
-    marks = np.take(_mark_table(fast.plan.script, triggers), codes)
+    marks = np.take(_mark_table(fast.plan.script, triggers, fast.special), codes)
     present = int(np.bitwise_or.reduce(marks))
     if present & _IDS_BIT:
         return None
@@ -1249,13 +1267,14 @@ def _convert_whole(text: str, fast: _Fast) -> str | None:
         return text if present & _NATIVE_BIT else None
     if present & _NATIVE_BIT:
         return None
+    checked = not present & _SPECIAL_BIT
     if fast.alt is None or triggers is None or not present & _TRIGGER_BIT:
-        return fast.convert(text, codes=codes)
+        return fast.convert(text, codes=codes, checked=checked)
     found = np.flatnonzero((marks & _TRIGGER_BIT).astype(bool)).tolist()  # bool: ~8x faster
     sample = marks[:_STYLE_SAMPLE]
     n_opencc = int(np.count_nonzero(sample & _OPENCC_BIT))
     taiwan = not n_opencc or int(np.count_nonzero(sample & _TW_BIT)) >= n_opencc
-    return _convert(text, fast.name, fast.alt, known=(found, taiwan), codes=codes)[0]
+    return _convert(text, fast.name, fast.alt, known=(found, taiwan), codes=codes, checked=checked)[0]
 
 
 def convert_foreign(text: str, config: Normalizer) -> str:
@@ -1276,11 +1295,15 @@ def convert_foreign(text: str, config: Normalizer) -> str:
             if fast.native.search(text):
                 return text
         elif fast.stop.search(text) is None:
-            # Nothing in the target script, and none of the alternative config's
-            # triggers: ``_convert`` would be the plain conversion.
-            return fast.convert(text)
-        elif fast.alt is not None and fast.native.search(text) is None:
-            return _convert(text, fast.name, fast.alt)[0]
+            # Nothing in the target script, none of the alternative config's triggers
+            # and none of the engines' special characters: ``_convert`` would be the
+            # plain conversion, and the engine need not look for them again.
+            return fast.convert(text, checked=True)
+        elif fast.alt is not None and fast.unchecked.search(text) is None:
+            # A trigger, and nothing else that ``stop`` matches.
+            return _convert(text, fast.name, fast.alt, checked=True)[0]
+        elif fast.native.search(text) is None:
+            return fast.convert(text) if fast.alt is None else _convert(text, fast.name, fast.alt)[0]
     elif fast is not None:
         head = BIG_SCAN // 4
         # A text holding both scripts near its start goes the general way at once.
