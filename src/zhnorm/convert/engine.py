@@ -526,6 +526,14 @@ class Converter:
             chars.update(flat.key_chars())
         return "".join(sorted(ch for ch in chars if ord(ch) < _PLACEHOLDER_BASE))
 
+    @cached_property
+    def _special(self) -> re.Pattern[str]:
+        """Matches where a text holds one of :attr:`special_chars` or any astral
+        character (a class of astral characters makes ``re`` several times slower):
+        one scan tells whether :meth:`convert` must look for them one by one."""
+        bmp = "".join(ch for ch in self.special_chars if ord(ch) < 0x10000)
+        return re.compile(f"[{re.escape(bmp)}\U00010000-\U0010ffff]")
+
     def convert(self, text: str, *, large: bool = False, codes: Any = None, checked: bool = False) -> str:
         """Convert ``text`` exactly as OpenCC 1.4.2 does.
 
@@ -558,7 +566,7 @@ class Converter:
                 start = cut
             return "".join(parts)
         self._volume += size
-        if not checked:
+        if not checked and self._special.search(text) is not None:
             if _SLOW_CHARS.search(text):
                 return self.convert_reference(text)
             for flat in self.normalization:
