@@ -21,6 +21,21 @@ def test_normalizer_is_frozen_and_picklable() -> None:
     # Settings only: the stage lookups that normalize cached are rebuilt by each process.
     data = pickle.dumps(config)
     assert b"_appliers" not in data and b"_settling" not in data and b"stages" not in data
+    assert b"memo" not in data and "convert" in config.memo  # the stages' choices stay in the process
+
+
+def test_stage_memo_belongs_to_one_configuration() -> None:
+    # A stage keeps its per-configuration choices in Normalizer.memo: a copy with
+    # other settings, or one unpickled elsewhere, works its own out.
+    to_hans = Normalizer(to="hans", only=["convert"])
+    assert to_hans.normalize("頭髮") == "头发"
+    to_hant = to_hans.replace(to="hant")
+    assert to_hant.memo == {} and to_hant.normalize("头发") == "頭髮"
+    assert to_hans.normalize("頭髮") == "头发"
+    clone = pickle.loads(pickle.dumps(to_hans))
+    assert clone.memo == {} and clone.normalize("頭髮") == "头发"
+    everything = to_hans.replace(opencc="s2t")
+    assert everything.normalize("头发頭髮") == "頭髮頭髮"
 
 
 def test_stage_selection() -> None:

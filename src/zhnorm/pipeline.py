@@ -142,6 +142,13 @@ class Normalizer:
         )
 
     @cached_property
+    def memo(self) -> dict[str, Any]:
+        """What stages derive from these settings, kept per object and per process
+        (never pickled): a stage called once a line or record looks its choices up
+        here instead of working them out from the settings each time."""
+        return {}
+
+    @cached_property
     def _appliers(self) -> tuple[Callable[[str, Normalizer], str], ...]:
         return tuple(stage_module(name).apply for name in self.stages)
 

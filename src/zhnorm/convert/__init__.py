@@ -22,6 +22,7 @@ process, compiled form cached on disk) and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from zhnorm.convert.config import config_names as _config_names
@@ -74,12 +75,20 @@ def apply(text: str, config: Normalizer) -> str:
     """Convert the runs of ``text`` foreign to the target (or everything, with OpenCC's config)."""
     if not text:
         return text
+    convert = config.memo.get("convert")
+    if convert is None:
+        convert = config.memo["convert"] = _route(config)
+    return convert(text)
+
+
+def _route(config: Normalizer) -> Callable[[str], str]:
+    """What :func:`apply` calls for ``config``: run selection, OpenCC over everything, or nothing."""
     if not _plain(config):
         from zhnorm.convert.mixed import convert_foreign
 
-        return convert_foreign(text, config)
+        return lambda text: convert_foreign(text, config)
     conv = _converter(config)
-    return text if conv is None else conv.convert(text)
+    return str if conv is None else conv.convert
 
 
 def explain(text: str, config: Normalizer) -> tuple[str, list[Change]]:

@@ -79,6 +79,9 @@ if TYPE_CHECKING:
 __all__ = ["convert_foreign", "explain_foreign", "validate_mixed"]
 
 
+#: Not worked out yet (``None`` is an answer).
+_UNSET: Any = object()
+
 # A converted span: (start, end, replacement, kind, detail) in the input's indices.
 _Piece = tuple[int, int, str, str, str]
 _IDS_CHARS = "".join(map(chr, range(0x2FF0, 0x3000)))
@@ -1284,8 +1287,10 @@ def convert_foreign(text: str, config: Normalizer) -> str:
     >>> convert_foreign("皇后的頭髮，后来", Normalizer(to="hant", only=("repair",)))
     '皇后的頭髮，後來'
     """
-    plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
-    fast = _fast(config.to) if plain else None
+    fast = config.memo.get("convert.fast", _UNSET)
+    if fast is _UNSET:
+        plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
+        fast = config.memo["convert.fast"] = _fast(config.to) if plain else None
     if fast is not None and len(text) < BIG_SCAN:
         # The common cases first, for short texts (a record, a line), with the same
         # answers as the general path: nothing foreign -> as it is; nothing in the
