@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import shared_path
 from zhnorm import Normalizer
@@ -28,6 +30,55 @@ def config(request: pytest.FixtureRequest) -> Normalizer:
 def test_fixture_gives_the_pipeline_work(config: Normalizer) -> None:
     changed = [t for t in TEXTS if config.normalize(t) != t]
     assert len(changed) >= 3
+
+
+# --- normalize_batch is normalize, text by text -------------------------------------------
+
+# Both scripts, words each writes alike, punctuation, mojibake, tw2s's 著, an IDS operator,
+# a compatibility ideograph, NUL and U+FDD1 (the engine's batch separator).
+_ALPHABET = (
+    "头发干后里面这个說這頭髮乾後裡麵著么麼烏干達和的是，。！“” \naZ中文ä¸­æ–‡ÖÐÎÄ\u2ff0\uf900\x00\ufdd1"
+)
+_CONFIGS = [
+    Normalizer(to="hans"),
+    Normalizer(to="hant"),
+    Normalizer(to="tw"),
+    Normalizer(to="auto"),
+    Normalizer(opencc="s2t"),
+    Normalizer(to="hans", convert_all=True),
+    Normalizer(to="hant", protect=["頭髮"]),
+    Normalizer(to="hans", only=["convert"]),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    config=st.sampled_from(_CONFIGS),
+    texts=st.lists(st.one_of(st.none(), st.text(alphabet=_ALPHABET, max_size=30)), max_size=12),
+)
+def test_batch_is_normalize_text_by_text(config: Normalizer, texts: list[str | None]) -> None:
+    assert config.normalize_batch(texts) == [None if t is None else config.normalize(t) for t in texts]
+
+
+def test_batch_settles_like_normalize() -> None:
+    # Texts that only the settling round gets right (found by fuzzing, see test_robust.py).
+    import zhnorm
+    from test_robust import SOUP, SOUP_TWO_LINES
+
+    texts = [zhnorm.decode(SOUP), "头发", zhnorm.decode(SOUP_TWO_LINES), "憂心慇慇。佌佌"]
+    config = Normalizer()
+    assert config.normalize_batch(texts) == [config.normalize(t) for t in texts]
+
+
+@pytest.mark.parametrize("to", ["hans", "hant", "tw", "auto"])
+def test_batch_of_corpus_lines_is_normalize_line_by_line(to: str) -> None:
+    # Real lines of both scripts: the fully foreign ones go through the engine in one call.
+    path = shared_path("bench", "corpus_unique_lines.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()[::31]  # ~3,000 from all over the corpus
+    config = Normalizer(to=to)
+    expected = [config.normalize(line) for line in lines]
+    assert config.normalize_batch(lines) == expected
+    assert sum(a != b for a, b in zip(lines, expected, strict=True)) > 100
 
 
 # --- Hugging Face datasets ------------------------------------------------------------------

@@ -10,9 +10,11 @@ Each stage is a module with two public functions::
     explain(text: str, config: Normalizer) -> tuple[str, list[Change]]
 
 and optionally ``validate(config) -> None``, which raises ``ValueError`` with a
-one-line message for a setting the stage cannot use, and ``suspects(text)``, a
+one-line message for a setting the stage cannot use, ``suspects(text)``, a
 cheap scan that yields the ``(start, end)`` span of every line the stage could
-still change (and maybe others).
+still change (and maybe others), and ``apply_batch(texts, config) -> list[str]``,
+the same as ``apply`` over each text but cheaper per text (``normalize_batch``
+uses it: conversion converts many records in one engine call).
 
 A stage that judges a line by its context (``repair`` weighs a candidate
 decoding against the rest of the line) may judge it differently once a later
@@ -180,6 +182,10 @@ class Normalizer:
                 mark = text
         if first < 0 or rounds <= 1 or mark is text or mark == text:
             return text
+        return self._settled(mark, text, rounds)
+
+    def _settled(self, mark: str, text: str, rounds: int) -> str:
+        """``text`` (which the stages after the one that left ``mark`` changed), settled."""
         settled = self._settle(mark, text, rounds, lambda t, r: (self._normalize(t, r), []))[0]
         if settled is text:
             return text
@@ -190,13 +196,40 @@ class Normalizer:
     def normalize_batch(self, texts: Iterable[str | None]) -> list[str | None]:
         """Normalize many texts; ``None`` (a missing value) stays ``None``.
 
-        Usable as-is in ``datasets.map(batched=True)`` and on pandas columns.
+        The same as :meth:`normalize` on each text, stage after stage over all of
+        them (a stage with ``apply_batch`` takes them at once). Usable as-is in
+        ``datasets.map(batched=True)`` and on pandas columns.
 
-        >>> Normalizer(to="hant").normalize_batch(["简体", None])
-        ['簡體', None]
+        >>> Normalizer(to="hant").normalize_batch(["简体", None, "頭髮"])
+        ['簡體', None, '頭髮']
         """
-        normalize = self.normalize
-        return [None if t is None else normalize(t) for t in texts]
+        out = list(texts)
+        where = [k for k, text in enumerate(out) if text]  # None and "" stay as they are
+        batch: list[str] = [out[k] for k in where]  # type: ignore[misc]
+        first = self._settling[0]
+        marks = batch
+        for i, apply_batch in enumerate(self._batch_appliers):
+            batch = apply_batch(batch, self)
+            if i == first:
+                marks = batch
+        if first >= 0 and MAX_ROUNDS > 1:
+            batch = [
+                text if mark is text or mark == text else self._settled(mark, text, MAX_ROUNDS)
+                for mark, text in zip(marks, batch, strict=True)
+            ]
+        for k, text in zip(where, batch, strict=True):
+            out[k] = text
+        return out
+
+    @cached_property
+    def _batch_appliers(self) -> tuple[Callable[[list[str], Normalizer], list[str]], ...]:
+        def one_by_one(apply: Callable[[str, Normalizer], str]) -> Callable[..., list[str]]:
+            return lambda texts, config: [apply(text, config) for text in texts]
+
+        return tuple(
+            getattr(stage_module(name), "apply_batch", None) or one_by_one(stage_module(name).apply)
+            for name in self.stages
+        )
 
     def explain(self, text: str, *, observe: Observer | None = None) -> tuple[str, list[Change]]:
         """Normalize ``text`` and list the changes each stage made, in order.

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from zhnorm.convert.engine import Converter
     from zhnorm.pipeline import Normalizer
 
-__all__ = ["TARGETS", "apply", "explain", "validate"]
+__all__ = ["TARGETS", "apply", "apply_batch", "explain", "validate"]
 
 
 def _plain(config: Normalizer) -> bool:
@@ -79,6 +79,21 @@ def apply(text: str, config: Normalizer) -> str:
     if convert is None:
         convert = config.memo["convert"] = _route(config)
     return convert(text)
+
+
+def apply_batch(texts: list[str], config: Normalizer) -> list[str]:
+    """:func:`apply` over each of ``texts``, with one engine call for the ones converted whole.
+
+    >>> from zhnorm.pipeline import Normalizer
+    >>> apply_batch(["头发", "頭髮", "", "头发和頭髮"], Normalizer(to="hant"))
+    ['頭髮', '頭髮', '', '頭髮和頭髮']
+    """
+    if _plain(config):
+        conv = _converter(config)
+        return list(texts) if conv is None else conv.convert_batch(texts)
+    from zhnorm.convert.mixed import convert_foreign_batch
+
+    return convert_foreign_batch(texts, config)
 
 
 def _route(config: Normalizer) -> Callable[[str], str]:

@@ -76,7 +76,7 @@ from zhnorm.script import (
 if TYPE_CHECKING:
     from zhnorm.pipeline import Normalizer
 
-__all__ = ["convert_foreign", "explain_foreign", "validate_mixed"]
+__all__ = ["convert_foreign", "convert_foreign_batch", "explain_foreign", "validate_mixed"]
 
 
 #: Not worked out yet (``None`` is an answer).
@@ -1187,6 +1187,11 @@ class _Fast:
         return converter(self.name).convert
 
     @cached_property
+    def convert_batch(self) -> Any:
+        """The foreign config's :meth:`.Converter.convert_batch`."""
+        return converter(self.name).convert_batch
+
+    @cached_property
     def triggers(self) -> str | None:
         return _triggers(self.name, self.alt) if self.alt is not None else None
 
@@ -1289,8 +1294,7 @@ def convert_foreign(text: str, config: Normalizer) -> str:
     """
     fast = config.memo.get("convert.fast", _UNSET)
     if fast is _UNSET:
-        plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
-        fast = config.memo["convert.fast"] = _fast(config.to) if plain else None
+        fast = _fast_of(config)
     if fast is not None and len(text) < BIG_SCAN:
         # The common cases first, for short texts (a record, a line), with the same
         # answers as the general path: nothing foreign -> as it is; nothing in the
@@ -1317,6 +1321,41 @@ def convert_foreign(text: str, config: Normalizer) -> str:
             if whole is not None:
                 return whole
     return _join(text, _pieces(text, config))
+
+
+def _fast_of(config: Normalizer) -> _Fast | None:
+    """The short-text shortcuts for ``config`` (kept in its memo), if it may take them."""
+    plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
+    fast = config.memo["convert.fast"] = _fast(config.to) if plain else None
+    return fast
+
+
+def convert_foreign_batch(texts: list[str], config: Normalizer) -> list[str]:
+    """:func:`convert_foreign` over each of ``texts``; the short ones with nothing in
+    the target script (the shortcut that converts a text whole) go through the
+    engine together, in one call (:meth:`.Converter.convert_batch`).
+
+    >>> from zhnorm.pipeline import Normalizer
+    >>> convert_foreign_batch(["頭髮", "头发", "頭髮和头发"], Normalizer(to="hans", only=("repair",)))
+    ['头发', '头发', '头发和头发']
+    """
+    fast = config.memo.get("convert.fast", _UNSET)
+    if fast is _UNSET:
+        fast = _fast_of(config)
+    if fast is None or len(texts) < 2:
+        return [convert_foreign(text, config) for text in texts]
+    out = list(texts)
+    whole: list[int] = []
+    for k, text in enumerate(texts):
+        if len(text) < BIG_SCAN and fast.foreign.search(text) is not None and fast.stop.search(text) is None:
+            whole.append(k)
+        else:
+            out[k] = convert_foreign(text, config)
+    if whole:
+        converted = fast.convert_batch([texts[k] for k in whole])
+        for k, text in zip(whole, converted, strict=True):
+            out[k] = text
+    return out
 
 
 def _join(text: str, pieces: list[_Piece]) -> str:
