@@ -150,16 +150,17 @@ class NormalizeBatch:
         return {column: tuple(paths) for column, paths in plan.items()}
 
     def _fix_column(self, column: str, paths: _Paths, values: Any) -> list[Any]:
-        normalize = self.normalizer.normalize
-        if paths == ((),):  # the common case: a plain string column
-            out = []
-            for value in values:
+        if paths == ((),):  # the common case: a plain string column, normalized as one batch
+            out = list(values)
+            strings: list[int] = []
+            for k, value in enumerate(out):
                 if isinstance(value, str):
-                    out.append(normalize(value))
-                elif _missing(value):
-                    out.append(value)
-                else:
+                    strings.append(k)
+                elif not _missing(value):
                     raise _not_a_string(column, value)
+            fixed = self.normalizer.normalize_batch([out[k] for k in strings])
+            for k, value in zip(strings, fixed, strict=True):
+                out[k] = value
             return out
         return [self._fix_value(column, paths, value) for value in values]
 
