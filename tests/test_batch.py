@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import shared_path
@@ -37,12 +37,13 @@ def test_fixture_gives_the_pipeline_work(config: Normalizer) -> None:
 # Both scripts, words each writes alike, punctuation, mojibake, tw2s's 著, an IDS operator,
 # a compatibility ideograph, NUL and U+FDD1 (the engine's batch separator).
 _ALPHABET = (
-    "头发干后里面这个說這頭髮乾後裡麵著么麼烏干達和的是，。！“” \naZ中文ä¸­æ–‡ÖÐÎÄ\u2ff0\uf900\x00\ufdd1"
+    "头发干后里面这个說這頭髮乾後裡麵著么麼烏干達臺台和的是，。！“” \naZ中文ä¸­æ–‡ÖÐÎÄ\u2ff0\uf900\x00\ufdd1"
 )
 _CONFIGS = [
     Normalizer(to="hans"),
     Normalizer(to="hant"),
     Normalizer(to="tw"),
+    Normalizer(to="hk"),
     Normalizer(to="auto"),
     Normalizer(opencc="s2t"),
     Normalizer(to="hans", convert_all=True),
@@ -56,6 +57,7 @@ _CONFIGS = [
     config=st.sampled_from(_CONFIGS),
     texts=st.lists(st.one_of(st.none(), st.text(alphabet=_ALPHABET, max_size=30)), max_size=12),
 )
+@example(config=Normalizer(to="hk"), texts=["和臺干", "头发"])  # 和台干 (t2hk) is settled as foreign
 def test_batch_is_normalize_text_by_text(config: Normalizer, texts: list[str | None]) -> None:
     assert config.normalize_batch(texts) == [None if t is None else config.normalize(t) for t in texts]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import shared_path
@@ -404,6 +404,40 @@ def test_short_foreign_texts_take_the_general_paths_answer(case: tuple[str, str]
     to, text = case
     config = cfg(to=to)
     assert convert_foreign(text, config) == _general(text, config)
+
+
+@pytest.mark.parametrize("to", ["hans", "hant", "tw", "hk", "twp"])
+def test_corpus_lines_take_the_general_paths_answer(to: str) -> None:
+    # Real lines, one call each: whatever shortcut a line takes, the answer is the general path's.
+    lines = shared_path("bench", "corpus_unique_lines.txt").read_text(encoding="utf-8").splitlines()[::5]
+    config = cfg(to=to)
+    differing = [line for line in lines if convert_foreign(line, config) != _general(line, config)]
+    assert differing == []
+
+
+# Hong Kong writes 台 for 臺 (as Simplified does), 着 for 著: a regional config's output may hold no
+# character unique to Traditional, and the general path then settles it (see mixed._settle).
+_REGIONAL_EXTRA = "臺台着著裏裡衞衛綫線"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    to=st.sampled_from(["tw", "hk", "twp"]),
+    text=st.text(
+        alphabet=_TRADITIONAL_ALPHABET + _SIMPLIFIED_ALPHABET + _REGIONAL_EXTRA + _SPECIAL_FOR_ENGINE,
+        min_size=1,
+        max_size=40,
+    ),
+)
+@example(to="hk", text="和臺干")  # t2hk gives 和台干: nothing unique to Traditional is left
+def test_short_texts_to_a_regional_target_take_the_general_paths_answer(to: str, text: str) -> None:
+    # A line in one script is converted whole by a shortcut (with the regional config when it is
+    # already Traditional), and taken only if it still reads as Traditional.
+    config = cfg(to=to)
+    assert convert_foreign(text, config) == _general(text, config)
+    for script_only in (_TRADITIONAL_ALPHABET, _SIMPLIFIED_ALPHABET):
+        one_script = "".join(ch for ch in text if ch in script_only) or script_only[:3]
+        assert convert_foreign(one_script, config) == _general(one_script, config)
 
 
 def _clause_spans_by_scan(segment: str, found: list[int]) -> list[tuple[int, int]]:

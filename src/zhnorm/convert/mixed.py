@@ -1162,13 +1162,19 @@ def _convert_groups(
 
 
 class _Fast:
-    """The shortcuts of a target whose runs already in its script are kept as they are."""
+    """The shortcuts of a target for texts in one script: as they are (or, for a regional
+    target such as ``tw``, converted with its config for runs already in the script), or
+    converted whole."""
 
     def __init__(self, plan: _Plan) -> None:
         assert plan.foreign is not None
         self.plan = plan
         self.name = plan.foreign
         self.alt = plan.foreign_tw
+        #: The config for runs already in the target script (``t2tw`` for ``tw``), if any.
+        #: Its output, and the foreign config's, is only taken if it still holds a character
+        #: unique to the script (else the general path settles it: see :func:`_settle`).
+        self.regional = plan.native
         #: The characters unique to the other script, and to the target's (and every astral
         #: one). Both match the IDS operators too: a text holding one takes none of the
         #: shortcuts (see :func:`_keep_ids`), with no scan of its own for them.
@@ -1184,6 +1190,21 @@ class _Fast:
     def convert_batch(self) -> Any:
         """The foreign config's :meth:`.Converter.convert_batch`."""
         return converter(self.name).convert_batch
+
+    @cached_property
+    def convert_native(self) -> Any:
+        """The regional config's conversion, for a text already in the target script."""
+        assert self.regional is not None
+        return converter(self.regional).convert
+
+    @cached_property
+    def convert_native_batch(self) -> Any:
+        assert self.regional is not None
+        return converter(self.regional).convert_batch
+
+    def taken(self, converted: str) -> bool:
+        """Is ``converted`` (a text in one script, converted whole) the general path's answer?"""
+        return self.regional is None or find_unique(converted, self.plan.script) >= 0
 
     @cached_property
     def triggers(self) -> str | None:
@@ -1213,7 +1234,7 @@ def _fast(to: str) -> _Fast | None:
     if to == "auto":
         return None
     plan = _plan(to, None, False)
-    if plan.native is not None or plan.foreign is None:
+    if plan.foreign is None:
         return None
     return _Fast(plan)
 
@@ -1259,6 +1280,8 @@ def _convert_whole(text: str, fast: _Fast) -> str | None:
     """
     import numpy as np
 
+    if fast.regional is not None:
+        return None  # (long texts to a regional target go the general way)
     triggers = fast.triggers
     codes = code_array(text)  # shared with the engine
     marks = np.take(_mark_table(fast.plan.script, triggers, fast.special), codes)
@@ -1296,12 +1319,20 @@ def convert_foreign(text: str, config: Normalizer) -> str:
         # character, so a text holding one goes the general way.)
         if fast.foreign.search(text) is None:
             if fast.native.search(text):
-                return text
+                if fast.regional is None:
+                    return text
+                converted = fast.convert_native(text)
+                if fast.taken(converted):
+                    return converted
         elif fast.stop.search(text) is None:
             # Nothing in the target script, none of the alternative config's triggers
             # and none of the engines' special characters: ``_convert`` would be the
             # plain conversion, and the engine need not look for them again.
-            return fast.convert(text, checked=True)
+            converted = fast.convert(text, checked=True)
+            if fast.regional is None or fast.taken(converted):
+                return converted
+        elif fast.regional is not None:
+            pass  # the general path
         elif fast.alt is not None and fast.unchecked.search(text) is None:
             # A trigger, and nothing else that ``stop`` matches.
             return _convert(text, fast.name, fast.alt, checked=True)[0]
@@ -1339,16 +1370,28 @@ def convert_foreign_batch(texts: list[str], config: Normalizer) -> list[str]:
     if fast is None or len(texts) < 2:
         return [convert_foreign(text, config) for text in texts]
     out = list(texts)
-    whole: list[int] = []
+    whole: list[int] = []  # converted whole with the foreign config
+    regional: list[int] = []  # already in the target script, converted with the regional config
     for k, text in enumerate(texts):
-        if len(text) < BIG_SCAN and fast.foreign.search(text) is not None and fast.stop.search(text) is None:
-            whole.append(k)
-        else:
-            out[k] = convert_foreign(text, config)
+        if len(text) < BIG_SCAN:
+            if fast.foreign.search(text) is None:
+                if fast.native.search(text):
+                    if fast.regional is not None:
+                        regional.append(k)
+                    continue  # (else kept as it is)
+            elif fast.stop.search(text) is None:
+                whole.append(k)
+                continue
+        out[k] = convert_foreign(text, config)
+
+    def put(where: list[int], convert: Any) -> None:
+        for k, converted in zip(where, convert([texts[k] for k in where]), strict=True):
+            out[k] = converted if fast.taken(converted) else convert_foreign(texts[k], config)
+
     if whole:
-        converted = fast.convert_batch([texts[k] for k in whole])
-        for k, text in zip(whole, converted, strict=True):
-            out[k] = text
+        put(whole, fast.convert_batch)
+    if regional:
+        put(regional, fast.convert_native_batch)
     return out
 
 
