@@ -3,11 +3,12 @@
     python benchmarks/fuzz.py --seconds 600            # atheris (coverage-guided) when installed
     python benchmarks/fuzz.py --seconds 600 --engine hypothesis
     python benchmarks/fuzz.py --seconds 600 --failures /tmp/not-idempotent.txt
+    python benchmarks/fuzz.py --seconds 600 --to all   # every target, by the input's first byte
 
 Properties checked on every input:
 - ``zhnorm.decode(data)`` returns ``str`` or raises ``DecodeError``; nothing else, never a hang;
 - reading the same bytes as a stream in small chunks gives the same text (or the same error);
-- ``Normalizer().normalize`` on the decoded text returns ``str`` (a crash stops the run)
+- ``Normalizer(to=...).normalize`` on the decoded text returns ``str`` (a crash stops the run)
   and is idempotent (a failure is collected and listed at the end, and fuzzing goes on).
 The suite runs a short deterministic version of the same checks (tests/test_robust.py).
 """
@@ -23,7 +24,8 @@ import zhnorm
 from zhnorm.decode import DecodeError
 from zhnorm.io import BinaryInputError, TextChunks
 
-CONFIG = zhnorm.Normalizer()
+#: The configurations fuzzed (``--to``); with several, the input's first byte picks one.
+CONFIGS = [zhnorm.Normalizer()]
 TRIED = 0
 NOT_IDEMPOTENT: list[bytes] = []
 FAILURES: list[str] = []  # a file to append each non-idempotent input to (repr, one per line)
@@ -46,13 +48,14 @@ def check(data: bytes) -> None:
         # Detection sees only the first 64 KiB of a stream; on small inputs both see all of it.
         raise AssertionError(f"stream and whole decode differ: {data!r}")
     if text is not None:
-        once = CONFIG.normalize(text)
+        config = CONFIGS[data[0] % len(CONFIGS)] if data else CONFIGS[0]
+        once = config.normalize(text)
         assert isinstance(once, str)
-        if CONFIG.normalize(once) != once:  # a finding to report, not a crash: keep fuzzing
+        if config.normalize(once) != once:  # a finding to report, not a crash: keep fuzzing
             NOT_IDEMPOTENT.append(data)
             if FAILURES:
                 with open(FAILURES[0], "a", encoding="utf-8") as out:
-                    out.write(f"{data!r}\n")
+                    out.write(f"{config.to}\t{data!r}\n")
             if len(NOT_IDEMPOTENT) <= 5:
                 print(f"not idempotent: {data!r}", file=sys.stderr, flush=True)
     if TRIED % 50_000 == 0:  # libFuzzer exits without running Python's atexit: report as we go
@@ -103,7 +106,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=600)
     parser.add_argument("--engine", choices=["atheris", "hypothesis"], default="atheris")
     parser.add_argument("--failures", metavar="FILE", help="append each non-idempotent input to FILE")
+    parser.add_argument("--to", help="target(s), comma-separated, or all (default: hans)")
     args = parser.parse_args()
+    if args.to:
+        from zhnorm.convert import TARGETS
+
+        targets = [*TARGETS, "auto"] if args.to == "all" else args.to.split(",")
+        CONFIGS[:] = [zhnorm.Normalizer(to=to) for to in targets]
     if args.failures:
         FAILURES.append(args.failures)
     started = time.monotonic()
