@@ -1309,7 +1309,7 @@ def convert_foreign(text: str, config: Normalizer) -> str:
     >>> convert_foreign("皇后的頭髮，后来", Normalizer(to="hant", only=("repair",)))
     '皇后的頭髮，後來'
     """
-    fast = config.memo.get("convert.fast", _UNSET)
+    fast = config.memo.get("convert.fast", _UNSET)  # (_fast_of, inlined: this runs once a line)
     if fast is _UNSET:
         fast = _fast_of(config)
     if fast is not None and len(text) < BIG_SCAN:
@@ -1350,8 +1350,10 @@ def convert_foreign(text: str, config: Normalizer) -> str:
 
 def _fast_of(config: Normalizer) -> _Fast | None:
     """The short-text shortcuts for ``config`` (kept in its memo), if it may take them."""
-    plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
-    fast = config.memo["convert.fast"] = _fast(config.to) if plain else None
+    fast = config.memo.get("convert.fast", _UNSET)
+    if fast is _UNSET:
+        plain = not (config.opencc or config.convert_all or config.dicts or config.protect)
+        fast = config.memo["convert.fast"] = _fast(config.to) if plain else None
     return fast
 
 
@@ -1364,9 +1366,7 @@ def convert_foreign_batch(texts: list[str], config: Normalizer) -> list[str]:
     >>> convert_foreign_batch(["頭髮", "头发", "頭髮和头发"], Normalizer(to="hans", only=("repair",)))
     ['头发', '头发', '头发和头发']
     """
-    fast = config.memo.get("convert.fast", _UNSET)
-    if fast is _UNSET:
-        fast = _fast_of(config)
+    fast = _fast_of(config)
     if fast is None or len(texts) < 2:
         return [convert_foreign(text, config) for text in texts]
     out = list(texts)
