@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import shared_path
 from zhnorm.convert.engine import converter
-from zhnorm.convert.mixed import convert_foreign, explain_foreign, validate_mixed
+from zhnorm.convert.mixed import convert_foreign, convert_foreign_batch, explain_foreign, validate_mixed
 from zhnorm.pipeline import Normalizer
 
 
@@ -212,6 +212,9 @@ _PROPERTY_ALPHABET = (
     "头发髮發干乾幹后後里裡裏面麵台臺颱余餘历歷曆复復複只隻系係繫么麼着著"
     "这這是的了和一个個說说烏达達准獲证證明仆僕万萬於于藉"
     "，。、！？ \nab1"
+    # Compatibility ideographs, which every config first maps to their unified forms:
+    # U+FAAE and U+F979 to Simplified-only 类 and 凉, U+F900 and U+F902 to Traditional-only 豈 and 車.
+    "\ufaae\uf979\uf900\uf902"
 )
 
 
@@ -472,6 +475,19 @@ def test_clauses_around_triggers_are_cut_as_by_a_full_scan(text: str) -> None:
     for sample in (text, "".join(ch for ch in text if ch not in "，。 \n、"), long_clause):
         found = [i for i, ch in enumerate(sample) if ch in "著么"]
         assert mixed._clause_spans(sample, found) == _clause_spans_by_scan(sample, found)
+
+
+def test_regional_output_holding_the_other_script_is_converted_again() -> None:
+    # Found by fuzzing to hk and tw: t2tw maps the compatibility ideograph U+FAAE to its
+    # unified form, Simplified-only 类, which a second run converted to 類.
+    for to in ("tw", "hk"):
+        config = cfg(to=to)
+        for text in ("這是\ufaae", "\ufeffë\ufaae㨊", "\ufaae"):
+            once = convert_foreign(text, config)
+            assert convert_foreign(once, config) == once
+            assert "類" in once and explain_foreign(text, config)[0] == once
+            assert convert_foreign_batch([text, "頭髮"], config)[0] == once
+    assert Normalizer(to="hk").normalize("\ufeffë\ufaae㨊") == "\ufeffë類㨊"
 
 
 @pytest.mark.parametrize("text", ["于臺", "和臺干", "准，臺", "万后万臺着"])

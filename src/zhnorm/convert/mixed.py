@@ -1061,8 +1061,8 @@ def _keep_ids(text: str, pieces: list[_Piece]) -> list[_Piece]:
     return kept
 
 
-def _pieces_of(text: str, config: Normalizer, to: str) -> list[_Piece]:
-    """:func:`_pieces` for target ``to`` (``auto`` resolved)."""
+def _pieces_of(text: str, config: Normalizer, to: str, again: bool = True) -> list[_Piece]:
+    """:func:`_pieces` for target ``to`` (``auto`` resolved); ``again``: see :func:`_converted_again`."""
     plan = _plan(to, config.opencc, config.convert_all)
     user = _user_layer(config.dicts, config.protect)
     out: list[_Piece] = []
@@ -1120,8 +1120,34 @@ def _pieces_of(text: str, config: Normalizer, to: str) -> list[_Piece]:
             batch.get(start),
         )
     if plan.native is not None and plan.foreign is not None and user is None:
-        return _settle(text, out, plan)
+        settled = _settle(text, out, plan)
+        other = HANS if script == HANT else HANT
+        if again and any(find_unique(piece[2], other) >= 0 for piece in settled):
+            return _converted_again(text, settled, config, to)
+        return settled
     return out
+
+
+#: How many more times at most :func:`_converted_again` converts a text.
+_MAX_AGAIN = 2
+
+
+def _converted_again(text: str, pieces: list[_Piece], config: Normalizer, to: str) -> list[_Piece]:
+    """``text`` converted again, until that changes nothing (at most :data:`_MAX_AGAIN` times).
+
+    A regional config's output may hold a character unique to the other script,
+    which a second run would convert: t2tw, like every config, first maps
+    compatibility ideographs to their unified forms, so U+FAAE in a Traditional
+    run comes out as ``类``, and converting the output again gives ``類``. The
+    answer is what converting again gives, so that a second run changes nothing.
+    """
+    once = _join(text, pieces)
+    for _ in range(_MAX_AGAIN):
+        again = _join(once, _pieces_of(once, config, to, again=False))
+        if again == once:
+            break
+        once = again
+    return [(0, len(text), once, pieces[0][3], "converted again")]
 
 
 def _convert_groups(
@@ -1203,8 +1229,13 @@ class _Fast:
         return converter(self.regional).convert_batch
 
     def taken(self, converted: str) -> bool:
-        """Is ``converted`` (a text in one script, converted whole) the general path's answer?"""
-        return self.regional is None or find_unique(converted, self.plan.script) >= 0
+        """Is ``converted`` (a text in one script, converted whole) the general path's answer?
+        For a regional target, if it holds a character unique to the target script and none
+        unique to the other (see :func:`_settle` and :func:`_converted_again`)."""
+        if self.regional is None:
+            return True
+        other = HANS if self.plan.script == HANT else HANT
+        return find_unique(converted, self.plan.script) >= 0 and find_unique(converted, other) < 0
 
     @cached_property
     def triggers(self) -> str | None:
