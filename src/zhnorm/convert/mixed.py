@@ -57,7 +57,6 @@ from zhnorm.pipeline import Change
 from zhnorm.script import (
     BIG_SCAN,
     BOUNDARY,
-    FOREIGN,
     HANS,
     HANT,
     MIXED,
@@ -367,27 +366,26 @@ def _evidence_lost(name: str, script: str) -> re.Pattern[str] | None:
     return re.compile("[" + re.escape("".join(lost)) + "]") if lost else None
 
 
-def _settle(text: str, pieces: list[_Piece], plan: _Plan) -> list[_Piece]:
-    """``pieces`` of ``text`` for a regional target, or, when their output would be
-    converted again, that conversion at once (so converting the output again
-    changes nothing).
+def _would_convert_again(text: str, pieces: list[_Piece], plan: _Plan) -> bool:
+    """Might converting the output of ``pieces`` (a regional target's) change it again?
 
-    Hong Kong writes ``台`` for ``臺``, as Simplified does: ``和臺干`` is
-    Traditional (``臺``) and kept, but its output ``和台干`` holds no character
-    unique to either script and leans to Simplified (``干``), so it would be
-    converted whole as foreign: the answer is that conversion, ``和台幹``.
+    Yes if a piece's output holds a character unique to the other script: every
+    config first maps compatibility ideographs to their unified forms, so t2tw
+    turns U+FAAE in a Traditional run into Simplified-only ``类``. And maybe if no
+    piece's output holds one unique to the target script while the text held one
+    that the config for runs in that script turns into a neutral one: Hong Kong
+    writes ``台`` for ``臺``, as Simplified does, so ``和臺干`` (Traditional, kept)
+    comes out as ``和台干``, which leans to Simplified (``干``) and would be
+    converted whole.
     """
-    assert plan.native is not None and plan.foreign is not None
-    for piece in pieces:  # usually the first converted piece proves the output is fine
-        if find_unique(piece[2], plan.script) >= 0:
-            return pieces
+    assert plan.native is not None
+    other = HANS if plan.script == HANT else HANT
+    if any(find_unique(piece[2], other) >= 0 for piece in pieces):
+        return True
+    if any(find_unique(piece[2], plan.script) >= 0 for piece in pieces):
+        return False
     lost = _evidence_lost(plan.native, plan.script)
-    if lost is None or lost.search(text) is None:
-        return pieces
-    once = _join(text, pieces)
-    if find_unique(once, plan.script) >= 0 or segments(once, plan.script) != [(0, len(once), FOREIGN)]:
-        return pieces
-    return [(0, len(text), converter(plan.foreign).convert(once), plan.foreign, "")]
+    return lost is not None and lost.search(text) is not None
 
 
 #: Runs at least this long look for the page's bigrams with NumPy (the automaton's
@@ -1119,12 +1117,8 @@ def _pieces_of(text: str, config: Normalizer, to: str, again: bool = True) -> li
             plan.foreign_tw,
             batch.get(start),
         )
-    if plan.native is not None and plan.foreign is not None and user is None:
-        settled = _settle(text, out, plan)
-        other = HANS if script == HANT else HANT
-        if again and any(find_unique(piece[2], other) >= 0 for piece in settled):
-            return _converted_again(text, settled, config, to)
-        return settled
+    if again and plan.native is not None and user is None and _would_convert_again(text, out, plan):
+        return _converted_again(text, out, config, to)
     return out
 
 
@@ -1133,21 +1127,25 @@ _MAX_AGAIN = 2
 
 
 def _converted_again(text: str, pieces: list[_Piece], config: Normalizer, to: str) -> list[_Piece]:
-    """``text`` converted again, until that changes nothing (at most :data:`_MAX_AGAIN` times).
+    """``pieces`` of ``text``, or, when converting their output again changes it (see
+    :func:`_would_convert_again`), what that gives, converted again until nothing
+    changes (at most :data:`_MAX_AGAIN` times): so a second run changes nothing.
 
-    A regional config's output may hold a character unique to the other script,
-    which a second run would convert: t2tw, like every config, first maps
-    compatibility ideographs to their unified forms, so U+FAAE in a Traditional
-    run comes out as ``类``, and converting the output again gives ``類``. The
-    answer is what converting again gives, so that a second run changes nothing.
+    >>> from zhnorm.pipeline import Normalizer
+    >>> hk, tw = Normalizer(to="hk", only=("repair",)), Normalizer(to="tw", only=("repair",))
+    >>> convert_foreign("和臺干", hk), convert_foreign("這是\ufaae", tw)
+    ('和台幹', '這是類')
     """
     once = _join(text, pieces)
+    converted = once
     for _ in range(_MAX_AGAIN):
-        again = _join(once, _pieces_of(once, config, to, again=False))
-        if again == once:
+        again = _join(converted, _pieces_of(converted, config, to, again=False))
+        if again == converted:
             break
-        once = again
-    return [(0, len(text), once, pieces[0][3], "converted again")]
+        converted = again
+    if converted == once:
+        return pieces
+    return [(0, len(text), converted, pieces[0][3] if pieces else "", "converted again")]
 
 
 def _convert_groups(
@@ -1199,7 +1197,8 @@ class _Fast:
         self.alt = plan.foreign_tw
         #: The config for runs already in the target script (``t2tw`` for ``tw``), if any.
         #: Its output, and the foreign config's, is only taken if it still holds a character
-        #: unique to the script (else the general path settles it: see :func:`_settle`).
+        #: unique to the script and none unique to the other (else the general path settles
+        #: it: see :func:`_would_convert_again`).
         self.regional = plan.native
         #: The characters unique to the other script, and to the target's (and every astral
         #: one). Both match the IDS operators too: a text holding one takes none of the
@@ -1231,7 +1230,7 @@ class _Fast:
     def taken(self, converted: str) -> bool:
         """Is ``converted`` (a text in one script, converted whole) the general path's answer?
         For a regional target, if it holds a character unique to the target script and none
-        unique to the other (see :func:`_settle` and :func:`_converted_again`)."""
+        unique to the other (see :func:`_would_convert_again`)."""
         if self.regional is None:
             return True
         other = HANS if self.plan.script == HANT else HANT
