@@ -501,3 +501,20 @@ def test_regional_output_that_would_read_as_foreign_is_settled(text: str) -> Non
     assert explain_foreign(text, hk)[0] == once
     # A text that keeps other Traditional characters keeps its reading (准 stays).
     assert convert_foreign("准，臺灣的頭髮", hk) == "准，台灣的頭髮"
+
+
+def test_a_short_mixed_page_is_converted_without_numpy() -> None:
+    # NumPy (~0.1 s to import) serves long texts only: a page's first conversion should not wait for it.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom zhnorm import Normalizer\n"
+        "page = '我在台湾的朋友说過，這款機型的散熱設計很好。\\n网友回复：这台电脑还在卖吗？'\n"
+        "for to in ('hans', 'hant', 'tw'):\n"
+        "    Normalizer(to=to, only=['convert']).normalize(page)\n"
+        "print('numpy' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

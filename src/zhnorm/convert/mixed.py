@@ -515,8 +515,6 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
     :func:`_trip_tables`) are converted: the returned source form is exact in
     every piece holding a returned position (elsewhere it is ``written``).
     """
-    import numpy as np
-
     n = len(written)
     tables = codes = None
     if n >= _SMALL_TRIP:
@@ -529,9 +527,11 @@ def _round_trip(written: str, inverse: str, forward: str) -> tuple[str, list[int
         again = converter(forward).convert(source)
         if not len(source) == len(again) == n:
             return None
-        if n < _SMALL_TRIP:
+        if n < _SMALL_TRIP:  # (a short text need not import NumPy, ~0.1 s)
             return source, [i for i, (a, b) in enumerate(zip(again, written, strict=True)) if a != b]
-        return source, np.flatnonzero(code_points(again) != code_points(written)).tolist()
+        return source, (code_points(again) != code_points(written)).nonzero()[0].tolist()
+    import numpy as np
+
     risky, watched, left, right, safe, _special = tables
     assert codes is not None
     hits = np.flatnonzero(risky[codes])
