@@ -563,3 +563,27 @@ def test_latin_bytes_are_the_bytes_a_browser_read() -> None:
     for text in ("中", "ä¸中", "\u0100", "𠮷"):
         with pytest.raises(UnicodeEncodeError):
             latin_bytes(text)
+
+
+def test_model_character_classes_match_their_definitions() -> None:
+    # The plausibility model's regular expressions are built from character sets and from
+    # chinese_like; each must match exactly its set (every code point checked).
+    import numpy as np
+
+    from zhnorm.codepoints import char_table, class_table
+    from zhnorm.repair import _model as m
+
+    def table(chars: set[str]) -> np.ndarray:
+        return char_table(frozenset(chars))
+
+    bmp = [chr(c) for c in range(0x10000)]
+    chinese = table({c for c in bmp if m.chinese_like(c)})
+    assert np.array_equal(class_table(m.NOT_CHINESE.pattern), ~chinese)
+    han = table({c for c in m.UNIGRAM if c >= "\x80"} - m._CJK_PUNCT)
+    for a, b in ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF)):
+        han[a : b + 1] = True
+    assert np.array_equal(class_table(m.HAN_RE.pattern), han)
+    assert np.array_equal(class_table(m.SIMPLIFIED_ONLY_RE.pattern), table(set(m.SIMPLIFIED_ONLY)))
+    assert np.array_equal(class_table(m.TRADITIONAL_ONLY_RE.pattern), table(set(m.TRADITIONAL_ONLY)))
+    paired = table({c for pair in m._BONUS for c in pair})
+    assert np.array_equal(class_table(m._PAIR_RUN.pattern.removesuffix("{2,}")), paired)

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -26,6 +27,26 @@ def code_points(text: str) -> Any:
     import numpy as np
 
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def char_class_regex(chars: Iterable[str]) -> str:
+    """A regular-expression character class matching exactly ``chars``, as code point ranges
+    (``re`` parses a class of ranges far faster than one listing every character).
+
+    >>> char_class_regex("abcx中")
+    '[a-cx中]'
+    """
+    points = sorted(ord(c) for c in chars)
+    parts: list[str] = []
+    i = 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        lo, hi = points[i], points[j]
+        parts.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
 
 
 @cache

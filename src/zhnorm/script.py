@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from zhnorm.codepoints import char_table, class_table, code_points
+from zhnorm.codepoints import char_class_regex, char_table, class_table, code_points
 from zhnorm.convert import dicts
 
 __all__ = [
@@ -177,21 +177,6 @@ def char_class(ch: str) -> str:
     return NEUTRAL
 
 
-def _char_class_regex(chars: Iterable[str]) -> str:
-    """A regex character class matching exactly ``chars`` (as code point ranges)."""
-    points = sorted(ord(c) for c in chars)
-    parts: list[str] = []
-    i = 0
-    while i < len(points):
-        j = i
-        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
-            j += 1
-        lo, hi = points[i], points[j]
-        parts.append(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
-        i = j + 1
-    return "[" + "".join(parts) + "]"
-
-
 @cache
 def foreign_pattern(script: str) -> re.Pattern[str]:
     """A compiled regex matching exactly the characters unique to ``script`` (``hans``/``hant``).
@@ -199,7 +184,7 @@ def foreign_pattern(script: str) -> re.Pattern[str]:
     >>> bool(foreign_pattern("hant").search("没有繁體")), bool(foreign_pattern("hant").search("干"))
     (True, False)
     """
-    return re.compile(_char_class_regex(_unique(script)))
+    return re.compile(char_class_regex(_unique(script)))
 
 
 def _unique(script: str) -> frozenset[str]:
@@ -217,7 +202,7 @@ def _scanner(script: str) -> tuple[re.Pattern[str], frozenset[str]]:
     # characters plus *every* astral character, and an astral hit is checked
     # against the set (astral characters are rare in real text).
     chars = _unique(script)
-    bmp = _char_class_regex(c for c in chars if ord(c) < 0x10000)
+    bmp = char_class_regex(c for c in chars if ord(c) < 0x10000)
     astral = frozenset(c for c in chars if ord(c) >= 0x10000)
     return re.compile(bmp[:-1] + "\U00010000-\U0010ffff]"), astral
 
@@ -251,7 +236,7 @@ def fast_pattern(script: str, extra: str = "") -> re.Pattern[str]:
 @cache
 def _fast_pattern_with(script: str, extra: str) -> re.Pattern[str]:
     chars = {c for c in _unique(script) if ord(c) < 0x10000} | {c for c in extra if ord(c) < 0x10000}
-    return re.compile(_char_class_regex(chars)[:-1] + "\U00010000-\U0010ffff]")
+    return re.compile(char_class_regex(chars)[:-1] + "\U00010000-\U0010ffff]")
 
 
 def find_unique(text: str, script: str, start: int = 0, end: int | None = None) -> int:

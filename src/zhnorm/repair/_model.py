@@ -17,6 +17,8 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise, repeat
 
+from zhnorm.codepoints import char_class_regex
+
 # Character classes. Letters of one script next to each other are cheap;
 # a change between two letter scripts costs TRANSITION.
 HAN, LATIN, GREEK, CYRILLIC, KANA, HANGUL, NEUTRAL, SYMBOL, BAD, SOUP = range(10)
@@ -216,9 +218,7 @@ _BONUS = {pair: UNIGRAM[pair[1]] - bi for pair, bi in BIGRAM.items() if pair[1] 
 #: Runs of two or more characters that occur in known bigrams: only pairs
 #: inside them can have a bigram bonus (mojibake rarely has any; Chinese text
 #: is cut at punctuation, ASCII and rare characters).
-_PAIR_RUN = re.compile(
-    "[" + "".join(re.escape(c) for c in sorted({c for pair in _BONUS for c in pair})) + "]{2,}"
-)
+_PAIR_RUN = re.compile(char_class_regex({c for pair in _BONUS for c in pair}) + "{2,}")
 
 
 @lru_cache(maxsize=64)
@@ -306,31 +306,22 @@ def _not_chinese_pattern() -> re.Pattern[str]:
     for a, b in ranges:
         chars.update(chr(c) for c in range(a, b + 1))
     chars = {c for c in chars if c < "\U00010000" and chinese_like(c)}
-    codes = sorted(ord(c) for c in chars)
-    parts: list[str] = []
-    start = prev = codes[0]
-    for c in [*codes[1:], -1]:
-        if c != prev + 1:
-            parts.append(re.escape(chr(start)) if start == prev
-                         else f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
-            start = c
-        prev = c
-    return re.compile(f"[^{''.join(parts)}]")
+    return re.compile("[^" + char_class_regex(chars)[1:-1] + "]")
 
 
 #: A character that :func:`chinese_like` rejects (or outside the BMP).
 NOT_CHINESE = _not_chinese_pattern()
 
 
-def _class_of(chars) -> re.Pattern[str]:
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
-
-
-SIMPLIFIED_ONLY_RE = _class_of(SIMPLIFIED_ONLY)
-TRADITIONAL_ONLY_RE = _class_of(TRADITIONAL_ONLY)
+SIMPLIFIED_ONLY_RE = re.compile(char_class_regex(SIMPLIFIED_ONLY))
+TRADITIONAL_ONLY_RE = re.compile(char_class_regex(TRADITIONAL_ONLY))
 #: Han characters as :func:`info` classes them (the table, and CJK blocks).
+_HAN_BLOCKS = ((0x3400, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
 HAN_RE = re.compile(
-    "[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
-    + "".join(re.escape(c) for c in sorted(set(UNIGRAM) - _CJK_PUNCT) if c >= "\x80")
+    "["
+    + "".join(f"{chr(a)}-{chr(b)}" for a, b in _HAN_BLOCKS)
+    + char_class_regex(
+        {c for c in UNIGRAM if c >= "\x80" and not any(a <= ord(c) <= b for a, b in _HAN_BLOCKS)} - _CJK_PUNCT
+    )[1:-1]
     + "]"
 )
