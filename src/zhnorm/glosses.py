@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -201,6 +202,27 @@ def _line_start(text: str, pos: int) -> int:
 
 def _gate(text: str) -> bool:
     return "(" in text or "（" in text
+
+
+def suspects(text: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each line (without its ``\\n``) holding a gloss that :func:`apply`
+    removes. The pipeline asks, to settle lines that later stages changed: converted to
+    Traditional, ``炽(chì)`` (kept: t2s leaves ``炽`` as it is) becomes ``熾(chì)``, which
+    reads as spam, so a second run would remove the gloss.
+
+    >>> text = "炽(chì)\\n熾(chì)"
+    >>> [text[s:e] for s, e in suspects(text)]
+    ['熾(chì)']
+    """
+    if not _gate(text):
+        return
+    last = -1
+    for start, _, _ in _find(text):
+        line = _line_start(text, start)
+        if line != last:
+            end = text.find("\n", start)
+            yield line, len(text) if end < 0 else end
+            last = line
 
 
 def apply(text: str, config: Normalizer) -> str:
