@@ -9,7 +9,8 @@ Properties checked on every input:
 - ``zhnorm.decode(data)`` returns ``str`` or raises ``DecodeError``; nothing else, never a hang;
 - reading the same bytes as a stream in small chunks gives the same text (or the same error);
 - ``Normalizer(to=...).normalize`` on the decoded text returns ``str`` (a crash stops the run)
-  and is idempotent (a failure is collected and listed at the end, and fuzzing goes on).
+  and is idempotent (a failure is collected and listed at the end, and fuzzing goes on);
+- ``normalize_batch`` gives what ``normalize`` gives for each text (a difference stops the run).
 The suite runs a short deterministic version of the same checks (tests/test_robust.py).
 """
 
@@ -51,6 +52,9 @@ def check(data: bytes) -> None:
         config = CONFIGS[data[0] % len(CONFIGS)] if data else CONFIGS[0]
         once = config.normalize(text)
         assert isinstance(once, str)
+        head = text[: len(text) // 2]
+        if config.normalize_batch([text, head, text]) != [once, config.normalize(head), once]:
+            raise AssertionError(f"normalize_batch differs from normalize (to={config.to}): {data!r}")
         if config.normalize(once) != once:  # a finding to report, not a crash: keep fuzzing
             NOT_IDEMPOTENT.append(data)
             if FAILURES:
