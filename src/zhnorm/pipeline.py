@@ -12,10 +12,9 @@ Each stage is a module with two public functions::
 and optionally ``validate(config) -> None``, which raises ``ValueError`` with a
 one-line message for a setting the stage cannot use, ``suspects(text)``, a
 cheap scan that yields the ``(start, end)`` span of every line the stage could
-still change (and maybe others), judging each line on its own, and
-``apply_batch(texts, config) -> list[str]``, the same as ``apply`` over each
-text but cheaper per text (``normalize_batch`` uses it: conversion converts
-many records in one engine call).
+still change (and maybe others), and ``apply_batch(texts, config) -> list[str]``,
+the same as ``apply`` over each text but cheaper per text (``normalize_batch``
+uses it: conversion converts many records in one engine call).
 
 A stage that judges a line by its context (``repair`` weighs a candidate
 decoding against the rest of the line) may judge it differently once a later
@@ -279,26 +278,21 @@ class Normalizer:
         the text as it stood, line after line.
         """
         tests = self._settling[1]
+        spans = sorted({span for test in tests for span in test(text)})
+        if not spans:
+            return text, []
         if mark.count("\n") == text.count("\n"):
-            # The same line of mark, found by its number: only the lines that changed
-            # since are looked at (a test judges each line on its own).
-            after = text.split("\n")
-            changed = [k for k, (a, b) in enumerate(zip(mark.split("\n"), after, strict=True)) if a != b]
-            if not changed:
-                return text, []
-            changed_lines = "\n".join(after[k] for k in changed)
-            firsts = list(itertools.accumulate((len(after[k]) + 1 for k in changed), initial=0))
-            flagged = sorted(
-                {bisect.bisect_right(firsts, s) - 1 for test in tests for s, _ in test(changed_lines)}
-            )
-            if not flagged:
-                return text, []
-            starts = list(itertools.accumulate((len(line) + 1 for line in after), initial=0))
-            spans = [(starts[k], starts[k] + len(after[k])) for k in (changed[j] for j in flagged)]
+            # The same line of mark, found by its number.
+            before = mark.split("\n")
+            line = pos = 0
+            unsettled = []
+            for s, e in spans:
+                line += text.count("\n", pos, s)
+                pos = s
+                if before[line] != text[s:e]:
+                    unsettled.append((s, e))
+            spans = unsettled
         else:
-            spans = sorted({span for test in tests for span in test(text)})
-            if not spans:
-                return text, []
             judged = {mark[s:e] for test in tests for s, e in test(mark)}
             spans = [(s, e) for s, e in spans if text[s:e] not in judged]
         if not spans:
