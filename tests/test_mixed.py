@@ -375,6 +375,15 @@ def test_long_single_script_texts_convert_in_one_pass() -> None:
         (long(simplified, "這是繁體"), HANT),
         (long(taiwan), HANT),  # nothing foreign
         ("和平" * BIG_SCAN, HANS),  # nothing unique to either script
+        # Regional targets: the regional config over a Traditional text, the foreign one over a
+        # Simplified text, each taken only if the output still reads as Traditional.
+        (long(taiwan), cfg(to="tw")),
+        (long(opencc_style, "\ufaae"), cfg(to="tw")),  # t2tw unifies U+FAAE into Simplified 类
+        (long(simplified), cfg(to="tw")),
+        (long(simplified, "恒生指数"), cfg(to="tw")),  # s2tw keeps 恒 (Simplified-only) in 恒生
+        (long(simplified, "𠮷"), cfg(to="hk")),
+        (long(["和臺干，", "于臺。"]) * 2, cfg(to="hk")),  # t2hk writes 台: nothing Traditional is left
+        (long(taiwan), cfg(to="twp")),
     ]
     for text, config in cases:
         assert len(text) >= BIG_SCAN

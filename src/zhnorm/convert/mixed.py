@@ -1117,9 +1117,19 @@ def _pieces_of(text: str, config: Normalizer, to: str, again: bool = True) -> li
             plan.foreign_tw,
             batch.get(start),
         )
-    if again and plan.native is not None and user is None and _would_convert_again(text, out, plan):
-        return _converted_again(text, out, config, to)
+    if again and user is None:
+        return _answered_again(text, out, config, to, plan)
     return out
+
+
+def _answered_again(
+    text: str, pieces: list[_Piece], config: Normalizer, to: str, plan: _Plan
+) -> list[_Piece]:
+    """``pieces``, or for a regional target whose output a second run would change,
+    :func:`_converted_again`."""
+    if plan.native is not None and _would_convert_again(text, pieces, plan):
+        return _converted_again(text, pieces, config, to)
+    return pieces
 
 
 #: How many more times at most :func:`_converted_again` converts a text.
@@ -1300,18 +1310,17 @@ def _mark_table(script: str, triggers: str | None, special: str) -> Any:
     return table
 
 
-def _convert_whole(text: str, fast: _Fast) -> str | None:
+def _convert_whole(text: str, fast: _Fast, config: Normalizer) -> str | None:
     """A long text with no character unique to one script, in one pass: as it is
-    when nothing in it is foreign, converted whole when nothing in it is already in
-    the target script (the answers of the general path), else ``None``.
+    (or, for a regional target, converted with its config) when nothing in it is
+    foreign, converted whole when nothing in it is already in the target script
+    (the answers of the general path, which gives such a text one piece), else ``None``.
 
     One table lookup per code point tells both, and where the alternative
     config's triggers are (the general path scans the text three times).
     """
     import numpy as np
 
-    if fast.regional is not None:
-        return None  # (long texts to a regional target go the general way)
     triggers = fast.triggers
     codes = code_array(text)  # shared with the engine
     marks = np.take(_mark_table(fast.plan.script, triggers, fast.special), codes)
@@ -1319,12 +1328,21 @@ def _convert_whole(text: str, fast: _Fast) -> str | None:
     if present & _IDS_BIT:
         return None
     if not present & _FOREIGN_BIT:
-        return text if present & _NATIVE_BIT else None
+        if not present & _NATIVE_BIT:
+            return None
+        if fast.regional is None:
+            return text
+        piece = (0, len(text), fast.convert_native(text, codes=codes), fast.regional, "")
+        return _join(text, _answered_again(text, [piece], config, config.to, fast.plan))
     if present & _NATIVE_BIT:
         return None
     checked = not present & _SPECIAL_BIT
     if fast.alt is None or triggers is None or not present & _TRIGGER_BIT:
-        return fast.convert(text, codes=codes, checked=checked)
+        converted = fast.convert(text, codes=codes, checked=checked)
+        if fast.regional is None:
+            return converted
+        piece = (0, len(text), converted, fast.name, "")
+        return _join(text, _answered_again(text, [piece], config, config.to, fast.plan))
     found = np.flatnonzero((marks & _TRIGGER_BIT).astype(bool)).tolist()  # bool: ~8x faster
     sample = marks[:_STYLE_SAMPLE]
     n_opencc = int(np.count_nonzero(sample & _OPENCC_BIT))
@@ -1372,7 +1390,7 @@ def convert_foreign(text: str, config: Normalizer) -> str:
         head = BIG_SCAN // 4
         # A text holding both scripts near its start goes the general way at once.
         if fast.foreign.search(text, 0, head) is None or fast.native.search(text, 0, head) is None:
-            whole = _convert_whole(text, fast)
+            whole = _convert_whole(text, fast, config)
             if whole is not None:
                 return whole
     return _join(text, _pieces(text, config))
