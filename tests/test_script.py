@@ -224,3 +224,19 @@ def test_count_classes_of_a_long_text_is_the_sum_of_its_pieces() -> None:
     total = count_classes(text)
     assert total == {k: v * (BIG_SCAN // len(piece) + 1) for k, v in once.items()}
     assert total["hans"] and total["hant"] and total["neutral"]
+
+
+def test_compatibility_ideographs_are_classed_as_their_unified_forms() -> None:
+    # Every OpenCC config maps them to their unified forms first, so the classes must agree: U+F9E9 is
+    # 里 (leans Simplified), U+FAAE is 类 (Simplified only), U+F900 is 豈 (Traditional only).
+    from zhnorm import Normalizer, decode
+    from zhnorm.script import char_class, leaning
+
+    assert (leaning("\uf9e9"), char_class("\ufaae"), char_class("\uf900")) == ("hans", "hans", "hant")
+    # Found by fuzz.py --to all: U+F9E9 U+F9F9 U+F9FF read as neutral were kept, converted to 里粒刺,
+    # which a second run converted again (里 -> 裡).
+    text = decode(b"\xfe\xff\xf9\xe9\xf9\xf9\xf9\xff\xff*")
+    for to in ("tw", "hk", "hant", "hans"):
+        config = Normalizer(to=to)
+        once = config.normalize(text)
+        assert config.normalize(once) == once

@@ -108,7 +108,18 @@ def _sets() -> tuple[frozenset[str], frozenset[str]]:
             if len(key) == 1:
                 hant_valid.add(key)
                 hant_valid.update(v for v in values if len(v) == 1)
-    return frozenset(hans_changed - hant_valid), frozenset(hant_changed - hans_valid)
+    return _with_compatibility(hans_changed - hant_valid), _with_compatibility(hant_changed - hans_valid)
+
+
+def _with_compatibility(chars: set[str] | frozenset[str]) -> frozenset[str]:
+    """``chars`` and the compatibility ideographs whose unified forms are among them.
+
+    Every OpenCC config first maps a compatibility ideograph to its unified form
+    (U+F9E9 to ``里``, U+FAAE to ``类``), so it belongs where that form belongs:
+    classed by its glyph alone, a page would change script on its second run.
+    """
+    unified = dicts.load("CJK_Compatibility_Ideographs.txt")
+    return frozenset(chars) | {ch for ch, form in unified.items() if form in chars}
 
 
 def hans_only() -> frozenset[str]:
@@ -150,7 +161,7 @@ def _leaning() -> tuple[frozenset[str], frozenset[str]]:
         for value in values
     }
     both = lean_hans & lean_hant
-    return frozenset(lean_hans - both - regional), frozenset(lean_hant - both)
+    return _with_compatibility(lean_hans - both - regional), _with_compatibility(lean_hant - both)
 
 
 def leaning(ch: str) -> str:
