@@ -369,9 +369,9 @@ def _evidence_lost(name: str, script: str) -> re.Pattern[str] | None:
 def _would_convert_again(text: str, pieces: list[_Piece], plan: _Plan) -> bool:
     """Might converting the output of ``pieces`` (a regional target's) change it again?
 
-    Yes if a piece's output holds a character unique to the other script: every
-    config first maps compatibility ideographs to their unified forms, so t2tw
-    turns U+FAAE in a Traditional run into Simplified-only ``类``. And maybe if no
+    Maybe if a piece's output holds a character unique to the other script (a
+    phrase can keep one: s2tw writes Hang Seng ``恒生`` with Simplified-only ``恒``;
+    converting again tells). And maybe if no
     piece's output holds one unique to the target script while the text held one
     that the config for runs in that script turns into a neutral one: Hong Kong
     writes ``台`` for ``臺``, as Simplified does, so ``和臺干`` (Traditional, kept)
