@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from zhnorm.codepoints import code_points
+from zhnorm.codepoints import char_class_regex, code_points
 from zhnorm.convert import config as _config
 
 if TYPE_CHECKING:
@@ -532,8 +532,8 @@ class Converter:
         """Matches where a text holds one of :attr:`special_chars` or any astral
         character (a class of astral characters makes ``re`` several times slower):
         one scan tells whether :meth:`convert` must look for them one by one."""
-        bmp = "".join(ch for ch in self.special_chars if ord(ch) < 0x10000)
-        return re.compile(f"[{re.escape(bmp)}\U00010000-\U0010ffff]")
+        bmp = char_class_regex(ch for ch in self.special_chars if ord(ch) < 0x10000)
+        return re.compile(bmp[:-1] + "\U00010000-\U0010ffff]")
 
     def convert(self, text: str, *, large: bool = False, codes: Any = None, checked: bool = False) -> str:
         """Convert ``text`` exactly as OpenCC 1.4.2 does.

@@ -380,9 +380,12 @@ def _would_convert_again(text: str, pieces: list[_Piece], plan: _Plan) -> bool:
     """
     assert plan.native is not None
     other = HANS if plan.script == HANT else HANT
-    if any(find_unique(piece[2], other) >= 0 for piece in pieces):
-        return True
-    if any(find_unique(piece[2], plan.script) >= 0 for piece in pieces):
+    anchored = False  # an output holds a character unique to the target script
+    for piece in pieces:  # (loops, not any(): this runs once a line)
+        if find_unique(piece[2], other) >= 0:
+            return True
+        anchored = anchored or find_unique(piece[2], plan.script) >= 0
+    if anchored:
         return False
     lost = _evidence_lost(plan.native, plan.script)
     return lost is not None and lost.search(text) is not None
@@ -1205,10 +1208,9 @@ class _Fast:
         self.plan = plan
         self.name = plan.foreign
         self.alt = plan.foreign_tw
-        #: The config for runs already in the target script (``t2tw`` for ``tw``), if any.
-        #: Its output, and the foreign config's, is only taken if it still holds a character
-        #: unique to the script and none unique to the other (else the general path settles
-        #: it: see :func:`_would_convert_again`).
+        #: The config for runs already in the target script (``t2tw`` for ``tw``), if any:
+        #: its output, and the foreign config's, is settled as the general path settles
+        #: it (see :func:`_whole_answer`).
         self.regional = plan.native
         #: The characters unique to the other script, and to the target's (and every astral
         #: one). Both match the IDS operators too: a text holding one takes none of the
@@ -1236,15 +1238,6 @@ class _Fast:
     def convert_native_batch(self) -> Any:
         assert self.regional is not None
         return converter(self.regional).convert_batch
-
-    def taken(self, converted: str) -> bool:
-        """Is ``converted`` (a text in one script, converted whole) the general path's answer?
-        For a regional target, if it holds a character unique to the target script and none
-        unique to the other (see :func:`_would_convert_again`)."""
-        if self.regional is None:
-            return True
-        other = HANS if self.plan.script == HANT else HANT
-        return find_unique(converted, self.plan.script) >= 0 and find_unique(converted, other) < 0
 
     @cached_property
     def triggers(self) -> str | None:
@@ -1332,17 +1325,13 @@ def _convert_whole(text: str, fast: _Fast, config: Normalizer) -> str | None:
             return None
         if fast.regional is None:
             return text
-        piece = (0, len(text), fast.convert_native(text, codes=codes), fast.regional, "")
-        return _join(text, _answered_again(text, [piece], config, config.to, fast.plan))
+        return _whole_answer(text, fast.convert_native(text, codes=codes), fast.regional, fast, config)
     if present & _NATIVE_BIT:
         return None
     checked = not present & _SPECIAL_BIT
     if fast.alt is None or triggers is None or not present & _TRIGGER_BIT:
         converted = fast.convert(text, codes=codes, checked=checked)
-        if fast.regional is None:
-            return converted
-        piece = (0, len(text), converted, fast.name, "")
-        return _join(text, _answered_again(text, [piece], config, config.to, fast.plan))
+        return converted if fast.regional is None else _whole_answer(text, converted, fast.name, fast, config)
     found = np.flatnonzero((marks & _TRIGGER_BIT).astype(bool)).tolist()  # bool: ~8x faster
     sample = marks[:_STYLE_SAMPLE]
     n_opencc = int(np.count_nonzero(sample & _OPENCC_BIT))
@@ -1369,16 +1358,15 @@ def convert_foreign(text: str, config: Normalizer) -> str:
             if fast.native.search(text):
                 if fast.regional is None:
                     return text
-                converted = fast.convert_native(text)
-                if fast.taken(converted):
-                    return converted
+                return _whole_answer(text, fast.convert_native(text), fast.regional, fast, config)
         elif fast.stop.search(text) is None:
             # Nothing in the target script, none of the alternative config's triggers
             # and none of the engines' special characters: ``_convert`` would be the
             # plain conversion, and the engine need not look for them again.
             converted = fast.convert(text, checked=True)
-            if fast.regional is None or fast.taken(converted):
+            if fast.regional is None:
                 return converted
+            return _whole_answer(text, converted, fast.name, fast, config)
         elif fast.regional is not None:
             pass  # the general path
         elif fast.alt is not None and fast.unchecked.search(text) is None:
@@ -1394,6 +1382,17 @@ def convert_foreign(text: str, config: Normalizer) -> str:
             if whole is not None:
                 return whole
     return _join(text, _pieces(text, config))
+
+
+def _whole_answer(text: str, converted: str, name: str, fast: _Fast, config: Normalizer) -> str:
+    """The general path's answer for ``text`` in one script, which config ``name``
+    converted whole into ``converted``: the general path gives such a text that one
+    piece, settled for a regional target by :func:`_answered_again`."""
+    if fast.regional is None:
+        return converted
+    pieces = [(0, len(text), converted, name, "")]
+    answer = _answered_again(text, pieces, config, config.to, fast.plan)
+    return converted if answer is pieces else _join(text, answer)
 
 
 def _fast_of(config: Normalizer) -> _Fast | None:
@@ -1432,14 +1431,14 @@ def convert_foreign_batch(texts: list[str], config: Normalizer) -> list[str]:
                 continue
         out[k] = convert_foreign(text, config)
 
-    def put(where: list[int], convert: Any) -> None:
+    def put(where: list[int], convert: Any, name: str) -> None:
         for k, converted in zip(where, convert([texts[k] for k in where]), strict=True):
-            out[k] = converted if fast.taken(converted) else convert_foreign(texts[k], config)
+            out[k] = _whole_answer(texts[k], converted, name, fast, config)
 
     if whole:
-        put(whole, fast.convert_batch)
+        put(whole, fast.convert_batch, fast.name)
     if regional:
-        put(regional, fast.convert_native_batch)
+        put(regional, fast.convert_native_batch, fast.regional)
     return out
 
 
